@@ -1,0 +1,275 @@
+//! The intermediate representation: what the spec means, in Rust terms, before
+//! any tokens exist. Lowering (`lower`) builds it and decides every Rust name;
+//! emitting (`emit`) only prints it; drift reports (`diff`) compare two of them.
+//!
+//! All collections are ordered (`BTreeMap`, or `Vec` sorted by a stable key), so
+//! the same spec always gives the same IR and the same bytes.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::pointer::Pointer;
+
+/// A whole API: its named types and its operations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Api {
+    pub title: String,
+    /// `info.version`; for Stripe, the API version sent as `Stripe-Version`.
+    pub version: String,
+    pub description: Option<String>,
+    /// Every named type, keyed by its Rust name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Every operation, sorted by path, then method.
+    pub operations: Vec<Operation>,
+}
+
+/// A named Rust type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDef {
+    /// The Rust type name (UpperCamelCase, unique in the crate).
+    pub name: String,
+    /// The component key (`promotion_code`) when the type is a component schema.
+    pub component: Option<String>,
+    /// Where the schema is in the spec.
+    pub pointer: Pointer,
+    pub docs: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum. Always open: unknown values are kept, not rejected.
+    Enum(Enum),
+    /// `anyOf`/`oneOf` of several shapes, told apart by trying each in order.
+    Union(Union),
+    /// A named component that is not an object (a map, a primitive …).
+    Alias(TypeRef),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties: <schema>` beside `properties`: extra keys kept in a map.
+    pub additional: Option<TypeRef>,
+    /// `additionalProperties: false`: unknown keys are an error.
+    pub deny_unknown: bool,
+    /// `x-expandableFields`, as listed in the spec.
+    pub expandable_fields: Vec<String>,
+}
+
+/// A struct field, an operation parameter or a request-body property.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The name on the wire (JSON key, query or form parameter name).
+    pub wire: String,
+    /// The Rust identifier (snake_case; keywords get a trailing `_`).
+    pub rust: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    /// `nullable: true`: `null` is a value distinct from absence.
+    pub nullable: bool,
+    /// The field's type is boxed to break a cycle of types.
+    pub boxed: bool,
+    pub docs: Option<String>,
+    pub constraints: Constraints,
+    pub default: Option<Value>,
+    pub deprecated: bool,
+    /// For parameters: how they are put on the wire.
+    pub style: Option<ParamStyle>,
+    pub pointer: Pointer,
+}
+
+/// The serialization style of a parameter or a form-body property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ParamStyle {
+    /// `name=value` (arrays as repeated `name=a&name=b` when exploded).
+    Form { explode: bool },
+    /// `name[key]=value`, `name[0]=value`, nested to any depth.
+    DeepObject,
+    /// Path parameters.
+    Simple,
+}
+
+/// Validation rules from the schema. Only what the spec says; nothing implied.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Constraints {
+    pub format: Option<String>,
+    pub max_length: Option<u64>,
+    pub min_length: Option<u64>,
+    pub pattern: Option<String>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    /// The allowed values of an inline string enum (the type holds them too).
+    pub enum_values: Vec<String>,
+    /// Constraints of array items.
+    pub items: Option<Box<Constraints>>,
+    /// Constraints of map values.
+    pub values: Option<Box<Constraints>>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Enum {
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumVariant {
+    pub wire: String,
+    pub rust: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnionVariant {
+    pub rust: String,
+    pub ty: TypeRef,
+    pub boxed: bool,
+}
+
+/// A use of a type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    Bool,
+    Integer,
+    Number,
+    String,
+    /// `format: unix-time`: seconds since the epoch.
+    Timestamp,
+    /// Anything at all (`{}` or a schema we keep as raw JSON).
+    #[default]
+    Json,
+    /// A named type in [`Api::types`].
+    Named(String),
+    Vec(Box<TypeRef>),
+    /// String-keyed map (`additionalProperties`).
+    Map(Box<TypeRef>),
+    /// A nullable value in a position that is not a field (array item, map value …).
+    Option(Box<TypeRef>),
+    /// `anyOf [id string, $ref X]` with `x-expansionResources`: an id or the object.
+    Expandable(Box<TypeRef>),
+    /// `anyOf [T, {type: string, enum: [""]}]`: a value, or "clear it" (the empty string).
+    Clearable(Box<TypeRef>),
+    /// Stripe's list envelope: `{object: "list", data: [T], has_more, url}`.
+    List(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// The named types this use mentions, directly or inside containers.
+    pub fn named(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_named(&mut out);
+        out
+    }
+
+    fn collect_named<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            TypeRef::Named(n) => out.push(n),
+            TypeRef::Vec(t)
+            | TypeRef::Map(t)
+            | TypeRef::Option(t)
+            | TypeRef::Expandable(t)
+            | TypeRef::Clearable(t)
+            | TypeRef::List(t) => t.collect_named(out),
+            TypeRef::Bool
+            | TypeRef::Integer
+            | TypeRef::Number
+            | TypeRef::String
+            | TypeRef::Timestamp
+            | TypeRef::Json => {}
+        }
+    }
+
+    /// The named type stored inline (not behind a heap pointer) by this use, if
+    /// any: the edges along which a cycle of types needs a `Box`.
+    pub fn direct_named(&self) -> Option<&str> {
+        match self {
+            TypeRef::Named(n) => Some(n),
+            TypeRef::Option(t) | TypeRef::Clearable(t) => t.direct_named(),
+            _ => None,
+        }
+    }
+}
+
+/// HTTP methods, in the order OpenAPI lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// One operation (path + method).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// `operationId`, or `METHOD path` when the spec has none.
+    pub id: String,
+    /// The operation's Rust name in UpperCamelCase (`CreatePromotionCode`):
+    /// CRUD verbs for collection/item paths, else from `operationId`.
+    pub name: String,
+    pub method: Method,
+    /// The path template, `/v1/promotion_codes/{promotion_code}`.
+    pub path: String,
+    pub pointer: Pointer,
+    /// The resource the operation serves: its first tag, else the path's
+    /// static segments after the version (`promotion_codes`).
+    pub resource: String,
+    pub summary: Option<String>,
+    pub docs: Option<String>,
+    pub deprecated: bool,
+    pub path_params: Vec<Field>,
+    pub query_params: Vec<Field>,
+    pub body: Option<Body>,
+    /// The JSON body of the success (2xx) response.
+    pub response: Option<TypeRef>,
+    /// The JSON body of error responses (`default` or 4xx/5xx).
+    pub error: Option<TypeRef>,
+}
+
+/// A request body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Body {
+    /// `application/x-www-form-urlencoded` or `application/json` …
+    pub content_type: String,
+    pub required: bool,
+    /// The properties of the body object, with their encoding styles.
+    pub fields: Vec<Field>,
+    /// `additionalProperties: false` on the body schema.
+    pub deny_unknown: bool,
+    pub pointer: Pointer,
+}
