@@ -3,6 +3,8 @@
 //! `openapiv3::OpenAPI`. The raw JSON tree is kept beside the typed document so
 //! later stages can resolve references and report JSON pointers.
 
+mod locate;
+
 use std::path::Path;
 
 use serde_json::Value;
@@ -70,13 +72,15 @@ pub fn load_bytes(bytes: &[u8], display: &str) -> Result<Spec> {
     check_version(&raw, &file)?;
     check_refs(&raw, &raw, &Pointer::root(), &file)?;
     let api = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
+        // Prefer the deepest invalid node; serde loses the path below `flatten`.
+        let (pointer, message) = locate::locate(&raw)
+            .unwrap_or_else(|| (path_to_pointer(e.path()), e.into_inner().to_string()));
         Error::Invalid {
             at: Location {
                 file: file.clone(),
                 pointer: pointer.to_string(),
             },
-            message: e.into_inner().to_string(),
+            message,
         }
     })?;
     Ok(Spec {

@@ -1,0 +1,72 @@
+//! Shared helpers of the integration tests in `tests/tests/`: where the
+//! workspace, the fixtures and `../shared` are, generating a fixture spec in
+//! memory, and compiling a generated crate with `cargo` (warnings denied).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .to_path_buf()
+}
+
+/// `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+/// `../shared` beside the workspace, or `None` (after saying the test is
+/// skipped) when it is absent. CI always has it.
+pub fn shared(test: &str) -> Option<PathBuf> {
+    let dir = root().join("../shared");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("skipped {test}: ../shared not found beside the workspace");
+        None
+    }
+}
+
+/// Generates the crate for the spec at `path` (standalone, package `package`).
+pub fn generate(path: &Path, package: &str) -> apigen::Output {
+    let display = apigen::project::display_path(&root(), path);
+    let options = apigen::Options {
+        package: package.to_owned(),
+        standalone: true,
+    };
+    apigen::generate(path, &display, &options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Writes `output` as a crate under `target/apigen-tests/<package>` and runs
+/// `cargo clippy --all-targets` on it with warnings denied (which also
+/// compiles it). Dependencies come from the workspace's lock file and target
+/// directory, so this needs no network and rebuilds little.
+pub fn compile(output: &apigen::Output, package: &str) {
+    let target = root().join("target");
+    let dir = target.join("apigen-tests").join(package);
+    apigen::sync::write(&dir, output).expect("write the generated crate");
+    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let result = Command::new(cargo)
+        .args([
+            "clippy",
+            "--quiet",
+            "--offline",
+            "--all-targets",
+            "--manifest-path",
+        ])
+        .arg(dir.join("Cargo.toml"))
+        .args(["--", "-D", "warnings"])
+        .env("CARGO_TARGET_DIR", target.join("apigen-tests-target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .output()
+        .expect("run cargo");
+    assert!(
+        result.status.success(),
+        "the crate generated for {package} does not compile cleanly:\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
