@@ -7,6 +7,7 @@
 //! the caller has the whole result, so a bad spec never leaves a half-written
 //! crate behind.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;

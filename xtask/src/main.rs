@@ -5,10 +5,14 @@
 //!   `--spec` and `--out` choose another spec and output crate.
 //! - `cargo xtask codegen --check` writes nothing, prints a unified diff of
 //!   what is stale and exits 1 when the crate on disk differs from the spec.
+//! - `cargo xtask drift <old> <new>` reports the API drift between two specs
+//!   (`--format terminal|markdown|json`, `--fail-on breaking|any`).
 //!
-//! Exit codes: 0 success, 1 stale output or a bad spec.
+//! Exit codes: 0 success, 1 stale output or a bad spec (drift: 1 when
+//! `--fail-on` trips, 2 for a bad spec).
 
 mod codegen;
+mod drift;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,6 +44,21 @@ enum Command {
         #[arg(long)]
         package: Option<String>,
     },
+    /// Report the API drift between two specs: what changed, whom it breaks,
+    /// and the semver bump the generated crate needs.
+    Drift {
+        /// The spec existing clients were built from (YAML or JSON).
+        old: PathBuf,
+        /// The new spec (YAML or JSON).
+        new: PathBuf,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value = "terminal")]
+        format: drift::OutputFormat,
+        /// Exit 1 when some change breaks existing clients (`breaking`) or
+        /// when anything changed (`any`).
+        #[arg(long, value_enum)]
+        fail_on: Option<drift::FailOn>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,6 +70,12 @@ fn main() -> ExitCode {
             out,
             package,
         } => codegen::run(check, spec, out, package),
+        Command::Drift {
+            old,
+            new,
+            format,
+            fail_on,
+        } => drift::run(&old, &new, format, fail_on),
     }
 }
 
