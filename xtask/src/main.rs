@@ -5,6 +5,7 @@
 //!   `--spec` and `--out` choose another spec and output crate.
 //! - `cargo xtask codegen --check` writes nothing, prints a unified diff of
 //!   what is stale and exits 1 when the crate on disk differs from the spec.
+//! - `cargo xtask corpus <dir>` generates and checks a crate for every spec in a folder.
 //! - `cargo xtask drift <old> <new>` reports the API drift between two specs
 //!   (`--format terminal|markdown|json`, `--fail-on breaking|any`).
 //!
@@ -12,6 +13,7 @@
 //! `--fail-on` trips, 2 for a bad spec).
 
 mod codegen;
+mod corpus;
 mod drift;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +46,12 @@ enum Command {
         #[arg(long)]
         package: Option<String>,
     },
+    /// Generate and `cargo check` a crate for every OpenAPI document in a
+    /// folder; print a table; exit 1 if any failed.
+    Corpus {
+        /// The folder (YAML and JSON files; other files are listed as skipped).
+        dir: PathBuf,
+    },
     /// Report the API drift between two specs: what changed, whom it breaks,
     /// and the semver bump the generated crate needs.
     Drift {
@@ -70,6 +78,7 @@ fn main() -> ExitCode {
             out,
             package,
         } => codegen::run(check, spec, out, package),
+        Command::Corpus { dir } => corpus::run(&dir),
         Command::Drift {
             old,
             new,
