@@ -7,10 +7,23 @@
 //! The Promotion Code and Coupon resources of the Stripe REST API, written by hand after the Stripe API reference. A Promotion Code represents a customer-redeemable code for an underlying promotion; in this API version a promotion code references its promotion through `promotion: {type, coupon}` instead of embedding a `coupon`. Please see https://stripe.com/docs/api for more details.
 //!
 //! - [`models`]: the API's objects, one Rust type per schema.
+//! - [`params`]: the parameters of each operation and the inline types only
+//!   they use, with builders, validation and their wire encoding.
+//! - [`routes`]: the route table and one trait per resource.
+//! - [`errors`]: the error response type.
+//! - [`form`]: the form wire format (both ways) and validation errors.
 //! - [`runtime`]: support types the generated code shares.
 
 #[rustfmt::skip]
+pub mod errors;
+#[rustfmt::skip]
+pub mod form;
+#[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
+pub mod params;
+#[rustfmt::skip]
+pub mod routes;
 #[rustfmt::skip]
 pub mod runtime;
 

@@ -4,7 +4,8 @@
 
 //! Support types that the generated models, parameters and routes share:
 //! timestamps, the absent/null/value tri-state, expandable references, clearable
-//! parameters and the list envelope. Emitted verbatim by the generator.
+//! parameters (and maps), the list envelope, and routes with the `Params` trait
+//! that ties a parameters type to its route. Emitted verbatim by the generator.
 
 use std::fmt;
 
@@ -218,4 +219,206 @@ impl<T> List<T> {
     pub fn new(data: Vec<T>, has_more: bool, url: impl Into<String>) -> Self {
         List { object: ListObject::List, data, has_more, url: url.into() }
     }
+}
+
+/// A map parameter that can be updated key by key or cleared as a whole (the
+/// spec's `anyOf [object, {enum: [""]}]` on a map, such as `metadata`). On the
+/// wire `key[k]=v` sets a key, `key[k]=` unsets one and `key=` clears them all.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClearableMap<T> {
+    /// Remove every key.
+    Clear,
+    /// Set (`Clearable::Set`) or unset (`Clearable::Clear`) these keys; others stay.
+    Update(std::collections::BTreeMap<String, Clearable<T>>),
+}
+
+impl<T> Default for ClearableMap<T> {
+    fn default() -> Self {
+        ClearableMap::Update(std::collections::BTreeMap::new())
+    }
+}
+
+impl<T> ClearableMap<T> {
+    /// An update that changes nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `key` to `value` (after a `Clear`, starts a fresh update).
+    pub fn set(self, key: impl Into<String>, value: impl Into<T>) -> Self {
+        self.with(key.into(), Clearable::Set(value.into()))
+    }
+
+    /// Unsets `key`.
+    pub fn unset(self, key: impl Into<String>) -> Self {
+        self.with(key.into(), Clearable::Clear)
+    }
+
+    fn with(self, key: String, value: Clearable<T>) -> Self {
+        let mut entries = match self {
+            ClearableMap::Update(entries) => entries,
+            ClearableMap::Clear => std::collections::BTreeMap::new(),
+        };
+        entries.insert(key, value);
+        ClearableMap::Update(entries)
+    }
+}
+
+impl<T> From<std::collections::BTreeMap<String, T>> for ClearableMap<T> {
+    fn from(map: std::collections::BTreeMap<String, T>) -> Self {
+        ClearableMap::Update(map.into_iter().map(|(k, v)| (k, Clearable::Set(v))).collect())
+    }
+}
+
+impl<T, K: Into<String>, V: Into<T>, const N: usize> From<[(K, V); N]> for ClearableMap<T> {
+    fn from(pairs: [(K, V); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+impl<T, K: Into<String>, V: Into<T>> FromIterator<(K, V)> for ClearableMap<T> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
+        ClearableMap::Update(pairs.into_iter().map(|(k, v)| (k.into(), Clearable::Set(v.into()))).collect())
+    }
+}
+
+/// In JSON, `Clear` is `""` and an update is an object whose unset keys are `""`.
+impl<T: Serialize> Serialize for ClearableMap<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ClearableMap::Clear => serializer.serialize_str(""),
+            ClearableMap::Update(entries) => entries.serialize(serializer),
+        }
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for ClearableMap<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(s) if s.is_empty() => Ok(ClearableMap::Clear),
+            other => serde_json::from_value(other).map(ClearableMap::Update).map_err(D::Error::custom),
+        }
+    }
+}
+
+/// HTTP methods of routes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// Where an operation's parameters travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// All in the query string.
+    Query,
+    /// Query parameters in the query string, the rest in an
+    /// `application/x-www-form-urlencoded` body.
+    Form,
+    /// Query parameters in the query string, the rest in a JSON body.
+    Json,
+}
+
+/// One operation as client and server both see it: the single source of its
+/// method, path and encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Route {
+    pub method: Method,
+    /// The path template, `/v1/promotion_codes/{promotion_code}`.
+    pub path: &'static str,
+    /// The path parameters, in the order of the route method's arguments.
+    pub path_params: &'static [&'static str],
+    pub operation_id: &'static str,
+    /// The params type (and operation) name, `CreatePromotionCode`.
+    pub operation: &'static str,
+    /// The resource trait, `PromotionCodes`.
+    pub resource: &'static str,
+    /// The method of the resource trait, `create`.
+    pub method_name: &'static str,
+    pub encoding: Encoding,
+}
+
+impl Route {
+    /// The path with its parameters filled in (percent-encoded), in `path_params` order.
+    pub fn fill(&self, args: &[&str]) -> String {
+        let mut path = self.path.to_owned();
+        for (name, value) in self.path_params.iter().zip(args) {
+            let mut encoded = String::new();
+            for &byte in value.as_bytes() {
+                if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+                    encoded.push(char::from(byte));
+                } else {
+                    encoded.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            path = path.replace(&format!("{{{name}}}"), &encoded);
+        }
+        path
+    }
+}
+
+impl Route {
+    /// The path parameters of `path` (percent-decoded, in `path_params`
+    /// order) when it matches this route's template, else `None`.
+    pub fn match_path(&self, path: &str) -> Option<Vec<String>> {
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
+        let mut template = self.path.split('/');
+        let mut given = path.split('/');
+        let mut found = Vec::new();
+        loop {
+            match (template.next(), given.next()) {
+                (None, None) => return Some(found),
+                (Some(t), Some(g)) if t.starts_with('{') && t.ends_with('}') => {
+                    if g.is_empty() {
+                        return None;
+                    }
+                    found.push(crate::form::decode_path_segment(g)?);
+                }
+                (Some(t), Some(g)) if t == g => {}
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The parameters of one operation (everything but its path parameters).
+pub trait Params: Sized {
+    /// The operation's route.
+    const ROUTE: Route;
+
+    /// The query parameters as a query string (without `?`).
+    fn to_query(&self) -> String;
+
+    /// The body fields as an `application/x-www-form-urlencoded` body (also
+    /// for `Encoding::Json` operations: JSON bodies are not encoded yet).
+    fn to_body(&self) -> String;
+
+    /// Reads the parameters from a query string and a form body (either may be
+    /// empty), coercing values to their types and rejecting unknown ones.
+    fn from_wire(query: &str, body: &str) -> Result<Self, crate::form::ValidationError>;
+
+    /// Checks every rule of the spec (lengths, patterns, enums, ranges …).
+    fn validate(&self) -> Result<(), crate::form::ValidationError>;
 }

@@ -34,9 +34,15 @@ publish = false
 # Spec descriptions are prose, not Rust: never run them as doctests.
 doctest = false
 
+[features]
+# `proptest::arbitrary::Arbitrary` for every parameters type (for round-trip tests).
+proptest = ["dep:proptest"]
+
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+regex = "1"
+proptest = {{ version = "1", optional = true }}
 "#,
         package = options.package,
     );
@@ -66,10 +72,23 @@ pub fn lib_rs(api: &Api, spec: &Spec) -> String {
     out.push_str(
         "//!
 //! - [`models`]: the API's objects, one Rust type per schema.
+//! - [`params`]: the parameters of each operation and the inline types only
+//!   they use, with builders, validation and their wire encoding.
+//! - [`routes`]: the route table and one trait per resource.
+//! - [`errors`]: the error response type.
+//! - [`form`]: the form wire format (both ways) and validation errors.
 //! - [`runtime`]: support types the generated code shares.
 
 #[rustfmt::skip]
+pub mod errors;
+#[rustfmt::skip]
+pub mod form;
+#[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
+pub mod params;
+#[rustfmt::skip]
+pub mod routes;
 #[rustfmt::skip]
 pub mod runtime;
 

@@ -1,11 +1,19 @@
 //! Stage 3 of the pipeline: print the IR as the files of a Rust crate.
-//! `models` emits the types, `runtime` the support module, `crate_files` the
-//! `Cargo.toml` and `lib.rs`; items are formatted by `prettyplease`. Every
-//! file starts with an `@generated` header naming the spec and its SHA-256.
+//! `models` emits the types, `params` the parameters of each operation (with
+//! their wire encoding and validation), `routes` the route table and resource
+//! traits, `errors` the error response type; `runtime` and `form` are support
+//! modules emitted verbatim; `crate_files` writes the `Cargo.toml` and
+//! `lib.rs`. Items are formatted by `prettyplease`. Every file starts with an
+//! `@generated` header naming the spec and its SHA-256. `surface` lists a
+//! generated crate's public API, for snapshots.
 
 mod crate_files;
 pub mod docs;
+mod errors;
 mod models;
+mod params;
+mod routes;
+pub mod surface;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -33,9 +41,12 @@ pub struct Output {
 
 /// The runtime module, emitted verbatim (it is compiled as part of every generated crate).
 const RUNTIME: &str = include_str!("../../runtime/runtime.rs");
+/// The wire encoding and validation support module, emitted verbatim.
+const FORM: &str = include_str!("../../runtime/form.rs");
 
 pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     let header = header(spec);
+    let scope = types::Scope::new(api);
     let mut files = BTreeMap::new();
     files.insert(
         "Cargo.toml".to_owned(),
@@ -46,9 +57,34 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
         format!("{header}{}", crate_files::lib_rs(api, spec)),
     );
     files.insert("src/runtime.rs".to_owned(), format!("{header}{RUNTIME}"));
+    files.insert("src/form.rs".to_owned(), format!("{header}{FORM}"));
     files.insert(
         "src/models.rs".to_owned(),
-        format!("{header}{}", format_items(models::models(api), "models")?),
+        format!(
+            "{header}{}",
+            format_items(models::models(api, &scope), "models")?
+        ),
+    );
+    files.insert(
+        "src/params.rs".to_owned(),
+        format!(
+            "{header}{}",
+            format_items(params::params(api, &scope), "params")?
+        ),
+    );
+    files.insert(
+        "src/routes.rs".to_owned(),
+        format!(
+            "{header}{}",
+            format_items(routes::routes(api, &scope), "routes")?
+        ),
+    );
+    files.insert(
+        "src/errors.rs".to_owned(),
+        format!(
+            "{header}{}",
+            format_items(errors::errors(api, &scope), "errors")?
+        ),
     );
     Ok(Output { files })
 }

@@ -7,24 +7,30 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::types::{Presence, field_type, ident, type_tokens};
+use super::types::{Presence, Scope, field_type_in, ident, type_tokens_in};
 use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef, Union};
 
-/// The items of the `models` module.
-pub fn models(api: &Api) -> TokenStream {
-    let items = api.types.values().map(|def| type_def(api, def));
+/// The items of the `models` module: every named type but those that
+/// `scope` puts in `params`.
+pub fn models(api: &Api, scope: &Scope) -> TokenStream {
+    let items = api
+        .types
+        .values()
+        .filter(|def| !scope.in_params(&def.name))
+        .map(|def| type_def(api, scope, def));
     quote! { #(#items)* }
 }
 
-fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
+/// One named type (also used by `params` for the types it owns).
+pub(super) fn type_def(api: &Api, scope: &Scope, def: &TypeDef) -> TokenStream {
     let docs = doc_attrs(def.docs.as_deref());
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(def, s, docs),
+        TypeKind::Struct(s) => struct_def(scope, def, s, docs),
         TypeKind::Enum(e) => enum_def(def, e, docs),
-        TypeKind::Union(u) => union_def(api, def, u, docs),
+        TypeKind::Union(u) => union_def(api, scope, def, u, docs),
         TypeKind::Alias(ty) => {
-            let ty = type_tokens(ty);
+            let ty = type_tokens_in(ty, scope);
             quote! {
                 #docs
                 pub type #name = #ty;
@@ -33,12 +39,12 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
     }
 }
 
-fn struct_def(def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
+fn struct_def(scope: &Scope, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
-    let fields = s.fields.iter().map(struct_field);
+    let fields = s.fields.iter().map(|f| struct_field(scope, f));
     let extra = s.additional.as_ref().map(|ty| {
         let field = ident(&free_name(s, "extra"));
-        let ty = type_tokens(ty);
+        let ty = type_tokens_in(ty, scope);
         quote! {
             /// Properties beyond the named ones.
             #[serde(flatten)]
@@ -80,10 +86,10 @@ fn free_name(s: &Struct, want: &str) -> String {
         .expect("an unbounded range always yields a free name")
 }
 
-fn struct_field(field: &Field) -> TokenStream {
+fn struct_field(scope: &Scope, field: &Field) -> TokenStream {
     let docs = doc_attrs(field.docs.as_deref());
     let name = ident(&field.rust);
-    let ty = field_type(field);
+    let ty = field_type_in(field, scope);
     let mut serde_args = Vec::new();
     if field.rust != field.wire {
         let wire = &field.wire;
@@ -172,11 +178,11 @@ fn enum_def(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
     }
 }
 
-fn union_def(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream {
+fn union_def(api: &Api, scope: &Scope, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.rust);
-        let mut ty = type_tokens(&v.ty);
+        let mut ty = type_tokens_in(&v.ty, scope);
         if v.boxed {
             ty = quote!(::std::boxed::Box<#ty>);
         }

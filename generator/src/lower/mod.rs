@@ -7,6 +7,7 @@
 mod cycles;
 pub mod names;
 mod operation;
+pub use operation::operation_name;
 mod schema;
 
 use std::collections::BTreeMap;

@@ -446,6 +446,8 @@ impl Lowerer<'_> {
             });
         }
         let mut shapes = self.lower_each(&rest, &base, slot)?;
+        // A clearable value keeps the rules of what it clears (`maxLength` of map values …).
+        let mut constraints = Constraints::default();
         let ty = match shapes.len() {
             0 => TypeRef::String,
             1 => {
@@ -454,6 +456,7 @@ impl Lowerer<'_> {
                 if !clearable {
                     return Ok(Shape { nullable, ..only });
                 }
+                constraints = only.constraints;
                 only.ty
             }
             _ => self.union_of(shapes, at, slot)?,
@@ -466,6 +469,7 @@ impl Lowerer<'_> {
         Ok(Shape {
             ty,
             nullable,
+            constraints,
             ..Shape::default()
         })
     }
