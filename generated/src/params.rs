@@ -2031,22 +2031,24 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::CreateCouponDuration {
 /// The promotion referenced by this promotion code.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreatePromotionCodePromotion {
-    /// If promotion `type` is `coupon`, the coupon for this promotion.
-    pub coupon: ::std::string::String,
     /// The type of promotion.
     #[serde(rename = "type")]
     pub type_: crate::params::CreatePromotionCodePromotionType,
+    /// If promotion `type` is `coupon`, the coupon for this promotion.
+    pub coupon: ::std::string::String,
 }
 
 impl crate::params::CreatePromotionCodePromotion {
     /// The required parameters; set optional ones with the chained setters.
     pub fn new(
+        type_: impl ::std::convert::Into<
+            crate::params::CreatePromotionCodePromotionType,
+        >,
         coupon: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::params::CreatePromotionCodePromotionType>,
     ) -> Self {
         Self {
-            coupon: coupon.into(),
             type_: type_.into(),
+            coupon: coupon.into(),
         }
     }
 }
@@ -2054,13 +2056,13 @@ impl crate::params::CreatePromotionCodePromotion {
 impl crate::form::FormEncode for crate::params::CreatePromotionCodePromotion {
     fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
         crate::form::FormEncode::encode_form(
-            &self.coupon,
-            &crate::form::child_key(key, "coupon"),
+            &self.type_,
+            &crate::form::child_key(key, "type"),
             out,
         );
         crate::form::FormEncode::encode_form(
-            &self.type_,
-            &crate::form::child_key(key, "type"),
+            &self.coupon,
+            &crate::form::child_key(key, "coupon"),
             out,
         );
     }
@@ -2072,10 +2074,10 @@ impl crate::form::FormDecode for crate::params::CreatePromotionCodePromotion {
         path: &str,
     ) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let entries = crate::form::object(node, path)?;
-        crate::form::deny_unknown(entries, &["coupon", "type"], path)?;
+        crate::form::deny_unknown(entries, &["type", "coupon"], path)?;
         ::std::result::Result::Ok(Self {
-            coupon: crate::form::required(entries, "coupon", path)?,
             type_: crate::form::required(entries, "type", path)?,
+            coupon: crate::form::required(entries, "coupon", path)?,
         })
     }
 }
@@ -2086,6 +2088,11 @@ impl crate::form::Validate for crate::params::CreatePromotionCodePromotion {
         path: &str,
     ) -> ::std::result::Result<(), crate::form::ValidationError> {
         {
+            let value = &self.type_;
+            let field_path = &crate::form::child(path, "type");
+            crate::form::Validate::validate_at(value, field_path)?;
+        }
+        {
             let value = &self.coupon;
             let field_path = &crate::form::child(path, "coupon");
             crate::form::check_not_empty(value, field_path)?;
@@ -2095,11 +2102,6 @@ impl crate::form::Validate for crate::params::CreatePromotionCodePromotion {
                 ::std::option::Option::Some(5000u64),
                 field_path,
             )?;
-        }
-        {
-            let value = &self.type_;
-            let field_path = &crate::form::child(path, "type");
-            crate::form::Validate::validate_at(value, field_path)?;
         }
         ::std::result::Result::Ok(())
     }
@@ -2114,12 +2116,12 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::CreatePromotionCodeProm
             ::proptest::strategy::Strategy::boxed(
                 ::proptest::strategy::Strategy::prop_map(
                     (
-                        crate::form::arbitrary::string(),
                         crate::form::arbitrary::any_of::<
                             crate::params::CreatePromotionCodePromotionType,
                         >(),
+                        crate::form::arbitrary::string(),
                     ),
-                    |(coupon, type_)| Self { coupon, type_ },
+                    |(type_, coupon)| Self { type_, coupon },
                 ),
             ),
         )

@@ -17,7 +17,7 @@ use promo_api::runtime::{Clearable, ClearableMap, Params, Timestamp};
 use proptest::prelude::*;
 
 fn coupon_promotion(coupon: &str) -> CreatePromotionCodePromotion {
-    CreatePromotionCodePromotion::new(coupon, "coupon")
+    CreatePromotionCodePromotion::new("coupon", coupon)
 }
 
 #[test]
@@ -25,9 +25,10 @@ fn create_with_a_coupon_promotion_encodes_like_stripe() {
     let params = CreatePromotionCode::new(coupon_promotion("nVJYDOag"));
     assert_eq!(
         params.to_body(),
-        "promotion[coupon]=nVJYDOag&promotion[type]=coupon"
+        "promotion[type]=coupon&promotion[coupon]=nVJYDOag"
     );
     assert_eq!(params.to_query(), "");
+    // Decoding does not depend on the order of the pairs.
     assert_eq!(
         CreatePromotionCode::from_wire("", "promotion[type]=coupon&promotion[coupon]=nVJYDOag"),
         Ok(params)
@@ -92,7 +93,7 @@ fn nested_maps_arrays_timestamps_and_booleans() {
     assert_eq!(
         params.to_body(),
         "active=false&expand[0]=promotion.coupon&expires_at=1678040164\
-         &promotion[coupon]=nVJYDOag&promotion[type]=coupon\
+         &promotion[type]=coupon&promotion[coupon]=nVJYDOag\
          &restrictions[currency_options][usd][minimum_amount]=1000\
          &restrictions[first_time_transaction]=true"
     );
@@ -140,7 +141,7 @@ fn values_are_percent_encoded_and_brackets_stay_raw() {
     ));
     assert_eq!(
         params.to_body(),
-        "metadata[note%20key]=50%25%20off%2B&promotion[coupon]=a%20b%26c%3Dd%2F%C3%A9&promotion[type]=coupon"
+        "metadata[note%20key]=50%25%20off%2B&promotion[type]=coupon&promotion[coupon]=a%20b%26c%3Dd%2F%C3%A9"
     );
     assert_eq!(
         CreatePromotionCode::from_wire("", &params.to_body()),

@@ -17,7 +17,7 @@ use promo_api::runtime::{Params, Timestamp};
 const PROMOTION: &str = "promotion[type]=coupon&promotion[coupon]=nVJYDOag";
 
 fn create() -> CreatePromotionCode {
-    CreatePromotionCode::new(CreatePromotionCodePromotion::new("nVJYDOag", "coupon"))
+    CreatePromotionCode::new(CreatePromotionCodePromotion::new("coupon", "nVJYDOag"))
 }
 
 /// The parameter, code and rule of a failed validation.
@@ -83,7 +83,7 @@ fn max_length() {
         )
     );
     // Nested objects.
-    let promotion = CreatePromotionCodePromotion::new("c".repeat(5001), "coupon");
+    let promotion = CreatePromotionCodePromotion::new("coupon", "c".repeat(5001));
     assert_eq!(
         failure(CreatePromotionCode::new(promotion).validate()).0,
         "promotion[coupon]"
@@ -106,7 +106,7 @@ fn pattern() {
 
 #[test]
 fn enum_values() {
-    let promotion = CreatePromotionCodePromotion::new("nVJYDOag", "gift_card");
+    let promotion = CreatePromotionCodePromotion::new("gift_card", "nVJYDOag");
     assert_eq!(
         failure(CreatePromotionCode::new(promotion).validate()),
         (

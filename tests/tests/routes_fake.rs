@@ -323,7 +323,7 @@ where
     .await?;
     PromotionCodes::create(
         service,
-        CreatePromotionCode::new(CreatePromotionCodePromotion::new(coupon.id, "coupon"))
+        CreatePromotionCode::new(CreatePromotionCodePromotion::new("coupon", coupon.id))
             .code("A1H1Q1MG"),
     )
     .await
@@ -518,14 +518,14 @@ fn client_and_server_share_the_route_table() {
     assert_eq!(coupon["percent_off"], 25.5);
 
     // The seed's create, as Stripe's clients send it.
-    let create = CreatePromotionCode::new(CreatePromotionCodePromotion::new("nVJYDOag", "coupon"));
+    let create = CreatePromotionCode::new(CreatePromotionCodePromotion::new("coupon", "nVJYDOag"));
     let (method, target, body) = request(&create, &[]);
     assert_eq!(
         (method, target.as_str(), body.as_str()),
         (
             Method::Post,
             "/v1/promotion_codes",
-            "promotion[coupon]=nVJYDOag&promotion[type]=coupon"
+            "promotion[type]=coupon&promotion[coupon]=nVJYDOag"
         )
     );
     let (status, created) = call((method, target, body));
