@@ -47,6 +47,7 @@ pub fn run(
                 ExitCode::SUCCESS
             }
             Ok(stale) => {
+                report_drift(&out, &shown, &spec, &display);
                 for s in &stale {
                     match s {
                         apigen::sync::Stale::Changed { diff, .. } => print!("{diff}"),
@@ -83,5 +84,27 @@ pub fn run(
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+/// Before the diff of a stale crate, what changed in the API since the spec
+/// the crate was generated from (its normalized copy, `openapi.json`).
+fn report_drift(out: &std::path::Path, shown: &str, spec: &std::path::Path, display: &str) {
+    use std::io::IsTerminal;
+    let file = apigen::diff::snapshot::FILE;
+    let Ok(snapshot) = std::fs::read_to_string(out.join(file)) else {
+        return;
+    };
+    let report = apigen::load::load_file(spec, display).and_then(|current| {
+        apigen::diff::snapshot::drift_since(&snapshot, &format!("{shown}/{file}"), &current)
+    });
+    match report {
+        Ok(report) if report.is_empty() => {}
+        Ok(report) => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            print!("{}", apigen::diff::render::terminal(&report, color));
+            println!();
+        }
+        Err(e) => eprintln!("warning: cannot report the API drift since {shown}/{file}: {e}"),
     }
 }

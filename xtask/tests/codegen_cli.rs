@@ -175,6 +175,12 @@ fn a_one_word_edit_makes_check_fail_until_regenerated() {
         "{stdout}"
     );
     assert!(stdout.contains("--- a/src/models.rs (on disk)"), "{stdout}");
+    // Before the diff: the API drift since the spec the crate was generated from.
+    assert!(
+        stdout.contains("promotion_code.times_redeemed: docs changed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("rust: patch bump"), "{stdout}");
     assert!(String::from_utf8_lossy(&stale.stderr).contains("is stale"));
 
     assert!(
@@ -218,5 +224,33 @@ fn generated_files_the_spec_no_longer_gives_are_stale() {
     assert!(
         out.join("src/hand_written.rs").exists(),
         "files without the header are never removed"
+    );
+}
+
+#[test]
+fn check_against_a_breaking_spec_prints_the_drift_report() {
+    let out = scratch("breaking-drift");
+    assert!(
+        xtask(&["codegen", "--out", out.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let old_shape = "tests/fixtures/drift/promotion_codes_v1_embedded_coupon.yaml";
+    let check = xtask(&[
+        "codegen",
+        "--check",
+        "--spec",
+        old_shape,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout.starts_with("API drift: "), "{stdout}");
+    assert!(stdout.contains("wire: BREAKING"), "{stdout}");
+    assert!(stdout.contains("rust: major bump"), "{stdout}");
+    assert!(
+        stdout.contains("promotion_code.coupon: property added"),
+        "{stdout}"
     );
 }

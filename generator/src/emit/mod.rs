@@ -56,6 +56,11 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
         "src/lib.rs".to_owned(),
         format!("{header}{}", crate_files::lib_rs(api, spec)),
     );
+    // The spec itself, normalized, so `codegen --check` can report the API drift.
+    files.insert(
+        crate::diff::snapshot::FILE.to_owned(),
+        crate::diff::snapshot::normalize(spec),
+    );
     files.insert("src/runtime.rs".to_owned(), format!("{header}{RUNTIME}"));
     files.insert("src/form.rs".to_owned(), format!("{header}{FORM}"));
     files.insert(
