@@ -13,7 +13,13 @@
 //! - [`errors`]: the error response type.
 //! - [`form`]: the form wire format (both ways) and validation errors.
 //! - [`runtime`]: support types the generated code shares.
+//! - `server` (feature `server`): an axum router serving implementations of
+//!   the route traits.
+//! - `client` (feature `client`): an HTTP client implementing the route traits.
 
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client;
 #[rustfmt::skip]
 pub mod errors;
 #[rustfmt::skip]
@@ -26,6 +32,9 @@ pub mod params;
 pub mod routes;
 #[rustfmt::skip]
 pub mod runtime;
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
 
 /// The API version this crate was generated from (`info.version`).
 pub const API_VERSION: &str = "2026-09-30.endive";

@@ -41,9 +41,10 @@ pub fn generate(path: &Path, package: &str) -> apigen::Output {
 }
 
 /// Writes `output` as a crate under `target/apigen-tests/<package>` and runs
-/// `cargo clippy --all-targets` on it with warnings denied (which also
-/// compiles it). Dependencies come from the workspace's lock file and target
-/// directory, so this needs no network and rebuilds little.
+/// `cargo clippy --all-targets --all-features` on it with warnings denied
+/// (which also compiles it, with the `server` and `client` glue).
+/// Dependencies come from the workspace's lock file and target directory, so
+/// this needs no network and rebuilds little.
 pub fn compile(output: &apigen::Output, package: &str) {
     let target = root().join("target");
     let dir = target.join("apigen-tests").join(package);
@@ -56,6 +57,7 @@ pub fn compile(output: &apigen::Output, package: &str) {
             "--quiet",
             "--offline",
             "--all-targets",
+            "--all-features",
             "--manifest-path",
         ])
         .arg(dir.join("Cargo.toml"))

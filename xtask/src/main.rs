@@ -5,6 +5,7 @@
 //!   `--spec` and `--out` choose another spec and output crate.
 //! - `cargo xtask codegen --check` writes nothing, prints a unified diff of
 //!   what is stale and exits 1 when the crate on disk differs from the spec.
+//! - `cargo xtask bench compile` times compiling generated crates.
 //! - `cargo xtask corpus <dir>` generates and checks a crate for every spec in a folder.
 //! - `cargo xtask drift <old> <new>` reports the API drift between two specs
 //!   (`--format terminal|markdown|json`, `--fail-on breaking|any`).
@@ -12,6 +13,7 @@
 //! Exit codes: 0 success, 1 stale output or a bad spec (drift: 1 when
 //! `--fail-on` trips, 2 for a bad spec).
 
+mod bench;
 mod codegen;
 mod corpus;
 mod drift;
@@ -46,6 +48,12 @@ enum Command {
         #[arg(long)]
         package: Option<String>,
     },
+    /// Benchmarks that are not `cargo bench`: `compile` (cold and
+    /// incremental compile time of generated crates).
+    Bench {
+        /// Which benchmark: `compile`.
+        what: String,
+    },
     /// Generate and `cargo check` a crate for every OpenAPI document in a
     /// folder; print a table; exit 1 if any failed.
     Corpus {
@@ -78,6 +86,7 @@ fn main() -> ExitCode {
             out,
             package,
         } => codegen::run(check, spec, out, package),
+        Command::Bench { what } => bench::run(&what),
         Command::Corpus { dir } => corpus::run(&dir),
         Command::Drift {
             old,

@@ -37,12 +37,21 @@ doctest = false
 [features]
 # `proptest::arbitrary::Arbitrary` for every parameters type (for round-trip tests).
 proptest = ["dep:proptest"]
+# `server`: an axum router built from implementations of the route traits.
+server = ["dep:axum", "dep:futures-util"]
+# `client`: an HTTP client implementing the route traits (plain HTTP; enable
+# a TLS feature of `reqwest`, such as `rustls`, in your own manifest for HTTPS).
+client = ["dep:reqwest", "dep:tokio", "dep:futures-util"]
 
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 regex = "1"
 proptest = {{ version = "1", optional = true }}
+axum = {{ version = "0.8", optional = true, default-features = false, features = ["http1", "tokio"] }}
+futures-util = {{ version = "0.3", optional = true, default-features = false, features = ["std"] }}
+reqwest = {{ version = "0.13", optional = true, default-features = false }}
+tokio = {{ version = "1", optional = true, features = ["time"] }}
 "#,
         package = options.package,
     );
@@ -70,7 +79,7 @@ pub fn lib_rs(api: &Api, spec: &Spec) -> String {
         }
     }
     out.push_str(
-        "//!
+        r#"//!
 //! - [`models`]: the API's objects, one Rust type per schema.
 //! - [`params`]: the parameters of each operation and the inline types only
 //!   they use, with builders, validation and their wire encoding.
@@ -78,7 +87,13 @@ pub fn lib_rs(api: &Api, spec: &Spec) -> String {
 //! - [`errors`]: the error response type.
 //! - [`form`]: the form wire format (both ways) and validation errors.
 //! - [`runtime`]: support types the generated code shares.
+//! - `server` (feature `server`): an axum router serving implementations of
+//!   the route traits.
+//! - `client` (feature `client`): an HTTP client implementing the route traits.
 
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client;
 #[rustfmt::skip]
 pub mod errors;
 #[rustfmt::skip]
@@ -91,8 +106,11 @@ pub mod params;
 pub mod routes;
 #[rustfmt::skip]
 pub mod runtime;
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
 
-",
+"#,
     );
     let _ = writeln!(
         out,

@@ -3,20 +3,26 @@
 //! their wire encoding and validation), `routes` the route table and resource
 //! traits, `errors` the error response type; `runtime` and `form` are support
 //! modules emitted verbatim; `crate_files` writes the `Cargo.toml` and
-//! `lib.rs`. Items are formatted by `prettyplease`. Every file starts with an
+//! `lib.rs`; `server` and `client` (features of the generated crate) are
+//! support code emitted verbatim followed by the items that know the
+//! operations. Items are formatted by `prettyplease`. Every file starts with an
 //! `@generated` header naming the spec and its SHA-256. `surface` lists a
 //! generated crate's public API, for snapshots.
 
+mod client;
 mod crate_files;
 pub mod docs;
 mod errors;
 mod models;
 mod params;
 mod routes;
+mod server;
 pub mod surface;
 pub mod types;
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use proc_macro2::TokenStream;
 
@@ -43,6 +49,12 @@ pub struct Output {
 const RUNTIME: &str = include_str!("../../runtime/runtime.rs");
 /// The wire encoding and validation support module, emitted verbatim.
 const FORM: &str = include_str!("../../runtime/form.rs");
+/// What separates the verbatim half of `server.rs` and `client.rs` from the generated one.
+const OPERATIONS: &str = "\n// ---------------------------------------------------------------------------\n// The operations of this API (generated from the route table)\n\n";
+/// The support half of `server.rs` (feature `server`), emitted verbatim.
+const SERVER: &str = include_str!("../../runtime/server.rs");
+/// The support half of `client.rs` (feature `client`), emitted verbatim.
+const CLIENT: &str = include_str!("../../runtime/client.rs");
 
 pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     let header = header(spec);
@@ -91,6 +103,20 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
             format_items(errors::errors(api, &scope), "errors")?
         ),
     );
+    files.insert(
+        "src/server.rs".to_owned(),
+        format!(
+            "{header}{SERVER}{OPERATIONS}{}",
+            format_items(server::server(api, &scope), "server")?
+        ),
+    );
+    files.insert(
+        "src/client.rs".to_owned(),
+        format!(
+            "{header}{CLIENT}{OPERATIONS}{}",
+            format_items(client::client(api, spec, &scope), "client")?
+        ),
+    );
     Ok(Output { files })
 }
 
@@ -106,11 +132,45 @@ pub fn header(spec: &Spec) -> String {
 
 /// Parses emitted tokens as a file and pretty-prints them.
 fn format_items(tokens: TokenStream, context: &str) -> Result<String> {
+    let started = Instant::now();
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
         context: context.to_owned(),
         message: e.to_string(),
     })?;
-    Ok(space_items(&prettyplease::unparse(&file)))
+    let text = space_items(&prettyplease::unparse(&file));
+    FORMAT_TIME.with(|spent| spent.set(spent.get() + started.elapsed()));
+    Ok(text)
+}
+
+thread_local! {
+    /// Time spent formatting in this thread, read by [`emit_profiled`].
+    static FORMAT_TIME: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+/// How long the two halves of [`emit`] took.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StageTimes {
+    /// Building token streams from the IR.
+    pub tokens: Duration,
+    /// Parsing them with `syn` and printing them with `prettyplease`.
+    pub format: Duration,
+}
+
+/// [`emit`], also saying how its time split between tokens and formatting
+/// (for the generation benchmark).
+pub fn emit_profiled(api: &Api, spec: &Spec, options: &Options) -> Result<(Output, StageTimes)> {
+    FORMAT_TIME.with(|spent| spent.set(Duration::ZERO));
+    let started = Instant::now();
+    let output = emit(api, spec, options)?;
+    let total = started.elapsed();
+    let format = FORMAT_TIME.with(Cell::get);
+    Ok((
+        output,
+        StageTimes {
+            tokens: total.saturating_sub(format),
+            format,
+        },
+    ))
 }
 
 /// Puts a blank line between top-level items, as a person would.

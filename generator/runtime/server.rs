@@ -1,0 +1,621 @@
+//! An axum server for the route traits (feature `server`). [`Server`] holds
+//! one handler per implemented operation (the generated functions at the end
+//! of this module add them, from the route table) and answers every request
+//! the way Stripe does: API key authentication, parameters decoded from the
+//! query string and form body and validated, Stripe-shaped JSON errors,
+//! a `Request-Id` header, a body size limit and `Idempotency-Key` replay.
+//! The support code is emitted verbatim by the generator; the functions that
+//! know the operations follow it.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
+use futures_util::FutureExt as _;
+
+use crate::form::ValidationError;
+use crate::runtime::{Method, Params, Route};
+
+/// The default limit on request bodies: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// The default number of idempotency keys remembered.
+pub const DEFAULT_IDEMPOTENCY_CAPACITY: usize = 10_000;
+/// How long an idempotency key is remembered (Stripe: 24 hours).
+pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Decides whether an API key may call the API.
+pub trait Authenticate: Send + Sync + 'static {
+    /// Whether `key` (from `Authorization: Bearer <key>` or the user of HTTP
+    /// basic auth) is valid.
+    fn authenticate(&self, key: &str) -> bool;
+}
+
+/// Any `Fn(&str) -> bool` is an authenticator.
+impl<F: Fn(&str) -> bool + Send + Sync + 'static> Authenticate for F {
+    fn authenticate(&self, key: &str) -> bool {
+        self(key)
+    }
+}
+
+/// The default authenticator: accepts any test secret key (`sk_test_…`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TestKeys;
+
+impl Authenticate for TestKeys {
+    fn authenticate(&self, key: &str) -> bool {
+        key.len() > "sk_test_".len() && key.starts_with("sk_test_")
+    }
+}
+
+/// What a handler answers: an HTTP status and a JSON body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// The reply for the result of a route trait method: the value as JSON
+/// (200), or the error converted to [`crate::errors::ApiError`] with its status.
+pub fn reply<T: serde::Serialize, E: Into<crate::errors::ApiError>>(result: Result<T, E>) -> Reply {
+    match result {
+        Ok(value) => match serde_json::to_vec(&value) {
+            Ok(body) => Reply { status: 200, body },
+            Err(e) => api_error(format!("The response could not be serialized: {e}")),
+        },
+        Err(error) => {
+            let error: crate::errors::ApiError = error.into();
+            match serde_json::to_vec(&*error.body) {
+                Ok(body) => Reply { status: error.status, body },
+                Err(e) => api_error(format!("The error could not be serialized: {e}")),
+            }
+        }
+    }
+}
+
+/// A Stripe-shaped error body: `{"error": {"type": …, "code": …, "param": …, "message": …}}`.
+pub fn error_reply(status: u16, type_: &str, code: Option<&str>, param: Option<&str>, message: &str) -> Reply {
+    let mut error = serde_json::Map::new();
+    error.insert("type".to_owned(), type_.into());
+    if let Some(code) = code {
+        error.insert("code".to_owned(), code.into());
+    }
+    if let Some(param) = param {
+        error.insert("param".to_owned(), param.into());
+    }
+    error.insert("message".to_owned(), message.into());
+    let mut body = serde_json::Map::new();
+    body.insert("error".to_owned(), serde_json::Value::Object(error));
+    Reply { status, body: serde_json::Value::Object(body).to_string().into_bytes() }
+}
+
+/// A 500 `api_error`.
+pub fn api_error(message: String) -> Reply {
+    error_reply(500, "api_error", None, None, &message)
+}
+
+/// A 400 `invalid_request_error` for a parameter, with its code.
+pub fn validation_reply(error: &ValidationError) -> Reply {
+    error_reply(400, "invalid_request_error", Some(error.code()), Some(&error.param), &error.message)
+}
+
+/// One request as a handler sees it: the path parameters (percent-decoded, in
+/// the route's order), the raw query string and the raw body.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub path_params: Vec<String>,
+    pub query: String,
+    pub body: String,
+}
+
+impl Call {
+    /// The operation's parameters, decoded and validated.
+    pub fn params<P: Params>(&self) -> Result<P, ValidationError> {
+        let params = P::from_wire(&self.query, &self.body)?;
+        params.validate()?;
+        Ok(params)
+    }
+
+    /// Path parameter `index` (named `name`), read as its declared type:
+    /// strings as they are, numbers and booleans from their text. `kind` names
+    /// the type in errors (`"integer"`).
+    pub fn path<T: serde::de::DeserializeOwned>(&self, index: usize, name: &str, kind: &'static str) -> Result<T, ValidationError> {
+        let raw = self.path_params.get(index).map(String::as_str).unwrap_or_default();
+        let wrong = || ValidationError::new(name, crate::form::Rule::Type(kind));
+        serde_json::from_value(serde_json::Value::String(raw.to_owned()))
+            .or_else(|_| serde_json::from_str(raw))
+            .map_err(|_| wrong())
+    }
+}
+
+/// A handler's answer: `Err` when the request was rejected before the operation ran.
+type BoxFuture = Pin<Box<dyn Future<Output = Result<Reply, Reply>> + Send>>;
+type Handler = Arc<dyn Fn(Call) -> BoxFuture + Send + Sync>;
+
+/// A configurable set of operation handlers; [`Server::into_router`] makes an
+/// [`axum::Router`] of it. The generated `router`, `server` and
+/// `<resource>_routes` functions below build one from route trait implementations.
+#[derive(Clone)]
+pub struct Server {
+    handlers: Vec<(Route, Handler)>,
+    auth: Arc<dyn Authenticate>,
+    body_limit: usize,
+    idempotency_capacity: usize,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            handlers: Vec::new(),
+            auth: Arc::new(TestKeys),
+            body_limit: DEFAULT_BODY_LIMIT,
+            idempotency_capacity: DEFAULT_IDEMPOTENCY_CAPACITY,
+        }
+    }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("routes", &self.handlers.iter().map(|(r, _)| r.operation).collect::<Vec<_>>())
+            .field("body_limit", &self.body_limit)
+            .field("idempotency_capacity", &self.idempotency_capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// No operations, test keys accepted, a 1 MiB body limit.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the handler of one operation (replacing one for the same route).
+    pub fn route<F, Fut>(mut self, route: Route, handler: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, ValidationError>> + Send + 'static,
+    {
+        let handler: Handler = Arc::new(move |call| {
+            let future = handler(call);
+            Box::pin(async move { future.await.map_err(|e| validation_reply(&e)) })
+        });
+        self.handlers.retain(|(r, _)| *r != route);
+        self.handlers.push((route, handler));
+        self
+    }
+
+    /// Adds every operation of `other` (its settings are ignored).
+    pub fn merge(mut self, other: Server) -> Self {
+        for (route, handler) in other.handlers {
+            self.handlers.retain(|(r, _)| *r != route);
+            self.handlers.push((route, handler));
+        }
+        self
+    }
+
+    /// Checks API keys with `auth` instead of accepting every `sk_test_…` key.
+    pub fn auth(mut self, auth: impl Authenticate) -> Self {
+        self.auth = Arc::new(auth);
+        self
+    }
+
+    /// Rejects bodies over `bytes` with 413 (default 1 MiB).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Remembers at most `keys` idempotency keys (the oldest are forgotten first).
+    pub fn idempotency_capacity(mut self, keys: usize) -> Self {
+        self.idempotency_capacity = keys;
+        self
+    }
+
+    /// The routes this server answers.
+    pub fn routes(&self) -> impl Iterator<Item = &Route> {
+        self.handlers.iter().map(|(r, _)| r)
+    }
+
+    /// The axum router: every request goes through one handler that routes by the table.
+    pub fn into_router(self) -> axum::Router {
+        let state = Arc::new(State {
+            idempotency: Mutex::new(Idempotency::new(self.idempotency_capacity)),
+            server: self,
+            ids: RequestIds::new(),
+        });
+        axum::Router::new().fallback(move |request: Request<Body>| {
+            let state = Arc::clone(&state);
+            async move { state.handle(request).await }
+        })
+    }
+}
+
+struct State {
+    server: Server,
+    idempotency: Mutex<Idempotency>,
+    ids: RequestIds,
+}
+
+/// Unique, unguessable request ids: `req_` and 14 letters and digits.
+struct RequestIds {
+    counter: AtomicU64,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        RequestIds { counter: AtomicU64::new(0), hasher: std::collections::hash_map::RandomState::new() }
+    }
+
+    fn next(&self) -> String {
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let mut id = String::from("req_");
+        for salt in 0..2u8 {
+            let mut bits = self.hasher.hash_one((n, salt));
+            for _ in 0..7 {
+                id.push(char::from(ALPHABET[(bits % 62) as usize]));
+                bits /= 62;
+            }
+        }
+        id
+    }
+}
+
+fn method_of(method: &axum::http::Method) -> Option<Method> {
+    Some(match method.as_str() {
+        "GET" => Method::Get,
+        "PUT" => Method::Put,
+        "POST" => Method::Post,
+        "DELETE" => Method::Delete,
+        "OPTIONS" => Method::Options,
+        "HEAD" => Method::Head,
+        "PATCH" => Method::Patch,
+        "TRACE" => Method::Trace,
+        _ => return None,
+    })
+}
+
+/// The API key of a request: `Authorization: Bearer <key>`, or HTTP basic with the key as the user.
+pub fn api_key(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, rest) = value.split_once(' ')?;
+    let rest = rest.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Some(rest.to_owned()).filter(|k| !k.is_empty());
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64_decode(rest)?;
+        let decoded = String::from_utf8(decoded).ok()?;
+        let user = decoded.split_once(':').map_or(decoded.as_str(), |(u, _)| u);
+        return Some(user.to_owned()).filter(|k| !k.is_empty());
+    }
+    None
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for byte in text.bytes().filter(|&b| b != b'=') {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// `sk_test_****1234`, as Stripe shows a key in messages.
+fn redact(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() <= 12 {
+        return key.to_owned();
+    }
+    let prefix: String = match key.find('_').and_then(|i| key[i + 1..].find('_').map(|j| i + j + 2)) {
+        Some(end) if end < key.len() - 4 => key[..end].to_owned(),
+        _ => String::new(),
+    };
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{prefix}****{tail}")
+}
+
+impl State {
+    async fn handle(&self, request: Request<Body>) -> Response<Body> {
+        let request_id = self.ids.next();
+        let mut replayed = false;
+        let mut allow = None;
+        let reply = self.answer(request, &mut replayed, &mut allow).await;
+        let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = Response::new(Body::from(reply.body));
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Ok(id) = HeaderValue::from_str(&request_id) {
+            headers.insert("request-id", id);
+        }
+        if let Ok(version) = HeaderValue::from_str(crate::API_VERSION) {
+            headers.insert("stripe-version", version);
+        }
+        if replayed {
+            headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+        }
+        if let Some(allow) = allow.and_then(|a: String| HeaderValue::from_str(&a).ok()) {
+            headers.insert(header::ALLOW, allow);
+        }
+        response
+    }
+
+    async fn answer(&self, request: Request<Body>, replayed: &mut bool, allow: &mut Option<String>) -> Reply {
+        let (parts, body) = request.into_parts();
+        let Some(key) = api_key(&parts.headers) else {
+            return error_reply(
+                401,
+                "invalid_request_error",
+                None,
+                None,
+                "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
+            );
+        };
+        if !self.server.auth.authenticate(&key) {
+            return error_reply(
+                401,
+                "invalid_request_error",
+                None,
+                None,
+                &format!("Invalid API Key provided: {}", redact(&key)),
+            );
+        }
+        let path = parts.uri.path();
+        let query = parts.uri.query().unwrap_or_default().to_owned();
+        let unrecognized = || {
+            error_reply(
+                404,
+                "invalid_request_error",
+                None,
+                None,
+                &format!(
+                    "Unrecognized request URL ({}: {}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+                    parts.method, path
+                ),
+            )
+        };
+        // The matching routes, the most specific (fewest parameters) first.
+        let mut matches: Vec<(&Route, &Handler, Vec<String>)> = self
+            .server
+            .handlers
+            .iter()
+            .filter_map(|(route, handler)| route.match_path(path).map(|args| (route, handler, args)))
+            .collect();
+        matches.sort_by_key(|(route, _, _)| route.path_params.len());
+        let method = method_of(&parts.method);
+        let Some((route, handler, path_params)) = matches.iter().find(|(r, _, _)| Some(r.method) == method) else {
+            if matches.is_empty() {
+                return unrecognized();
+            }
+            let mut methods: Vec<&str> = matches.iter().map(|(r, _, _)| r.method.as_str()).collect();
+            methods.dedup();
+            *allow = Some(methods.join(", "));
+            return error_reply(
+                405,
+                "invalid_request_error",
+                None,
+                None,
+                &format!(
+                    "Unrecognized request URL ({}: {}). This URL only accepts {}. Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+                    parts.method,
+                    path,
+                    methods.join(", ")
+                ),
+            );
+        };
+        let too_large = || {
+            error_reply(
+                413,
+                "invalid_request_error",
+                Some("request_too_large"),
+                None,
+                &format!("The request body is too large: the limit is {} bytes.", self.server.body_limit),
+            )
+        };
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.server.body_limit as u64) {
+            return too_large();
+        }
+        let bytes = match axum::body::to_bytes(body, self.server.body_limit).await {
+            Ok(bytes) => bytes,
+            Err(_) => return too_large(),
+        };
+        let Ok(body) = String::from_utf8(bytes.to_vec()) else {
+            return error_reply(
+                400,
+                "invalid_request_error",
+                None,
+                None,
+                "Invalid request: the body is not valid UTF-8 application/x-www-form-urlencoded data.",
+            );
+        };
+        let call = Call { path_params: path_params.clone(), query, body };
+        let idempotency_key = parts
+            .headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .filter(|k| !k.is_empty());
+        let Some(idempotency_key) = idempotency_key.filter(|_| route.method == Method::Post) else {
+            return run(handler, call).await.unwrap_or_else(|rejected| rejected);
+        };
+        if idempotency_key.len() > 255 {
+            return error_reply(
+                400,
+                "invalid_request_error",
+                None,
+                Some("Idempotency-Key"),
+                "Invalid Idempotency-Key: it must be at most 255 characters long.",
+            );
+        }
+        let cache_key = (key, idempotency_key.clone());
+        let fingerprint = fingerprint(parts.method.as_str(), path, &call);
+        let lookup = self.lock().begin(&cache_key, fingerprint);
+        match lookup {
+            Begin::Replay(reply) => {
+                *replayed = true;
+                return reply;
+            }
+            Begin::Mismatch => {
+                return error_reply(
+                    400,
+                    "idempotency_error",
+                    None,
+                    None,
+                    &format!(
+                        "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{idempotency_key}' if you meant to execute a different request."
+                    ),
+                );
+            }
+            Begin::InFlight => {
+                return error_reply(
+                    409,
+                    "idempotency_error",
+                    Some("idempotency_key_in_use"),
+                    None,
+                    "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): please retry shortly.",
+                );
+            }
+            Begin::Started => {}
+        }
+        // Forgets the key unless the result is stored (also when the request is dropped).
+        let mut guard = InFlightGuard { state: self, key: Some(cache_key) };
+        match run(handler, call).await {
+            Ok(reply) => {
+                if let Some(key) = guard.key.take() {
+                    self.lock().finish(key, fingerprint, &reply);
+                }
+                reply
+            }
+            // Rejected parameters are not stored (Stripe: the operation never started).
+            Err(rejected) => rejected,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Idempotency> {
+        self.idempotency.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Runs a handler; a panic becomes a 500 `api_error`.
+async fn run(handler: &Handler, call: Call) -> Result<Reply, Reply> {
+    match std::panic::AssertUnwindSafe(handler(call)).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(_) => Ok(api_error("An unexpected error occurred while handling the request.".to_owned())),
+    }
+}
+
+fn fingerprint(method: &str, path: &str, call: &Call) -> u64 {
+    // A fixed hasher: the fingerprint is compared only within this process.
+    let mut hasher = std::hash::DefaultHasher::new();
+    (method, path, &call.query, &call.body).hash(&mut hasher);
+    hasher.finish()
+}
+
+type CacheKey = (String, String);
+
+enum Entry {
+    InFlight { fingerprint: u64 },
+    Done { fingerprint: u64, reply: Reply, at: Instant },
+}
+
+enum Begin {
+    Started,
+    Replay(Reply),
+    Mismatch,
+    InFlight,
+}
+
+/// The results of idempotent requests, by API key and idempotency key; at
+/// most `capacity` keys, the oldest forgotten first.
+struct Idempotency {
+    entries: HashMap<CacheKey, Entry>,
+    order: VecDeque<CacheKey>,
+    capacity: usize,
+}
+
+impl Idempotency {
+    fn new(capacity: usize) -> Self {
+        Idempotency { entries: HashMap::new(), order: VecDeque::new(), capacity }
+    }
+
+    fn begin(&mut self, key: &CacheKey, fingerprint: u64) -> Begin {
+        match self.entries.get(key) {
+            Some(Entry::Done { at, .. }) if at.elapsed() > IDEMPOTENCY_TTL => {}
+            Some(Entry::Done { fingerprint: f, reply, .. }) => {
+                return if *f == fingerprint { Begin::Replay(reply.clone()) } else { Begin::Mismatch };
+            }
+            Some(Entry::InFlight { fingerprint: f }) => {
+                return if *f == fingerprint { Begin::InFlight } else { Begin::Mismatch };
+            }
+            None => {}
+        }
+        if self.entries.insert(key.clone(), Entry::InFlight { fingerprint }).is_none() {
+            self.order.push_back(key.clone());
+        }
+        while self.order.len() > self.capacity.max(1) {
+            if let Some(old) = self.order.pop_front() {
+                self.entries.remove(&old);
+            }
+        }
+        Begin::Started
+    }
+
+    /// Stores the reply, unless it asks for a retry (409, 429, 5xx): a retry
+    /// with the same key then runs the operation again.
+    fn finish(&mut self, key: CacheKey, fingerprint: u64, reply: &Reply) {
+        let retryable = reply.status == 409 || reply.status == 429 || reply.status >= 500;
+        if retryable {
+            self.forget(&key);
+        } else if let Some(entry) = self.entries.get_mut(&key) {
+            *entry = Entry::Done { fingerprint, reply: reply.clone(), at: Instant::now() };
+        }
+    }
+
+    fn forget(&mut self, key: &CacheKey) {
+        if matches!(self.entries.get(key), Some(Entry::InFlight { .. })) {
+            self.entries.remove(key);
+            self.order.retain(|k| k != key);
+        }
+    }
+}
+
+struct InFlightGuard<'a> {
+    state: &'a State,
+    key: Option<CacheKey>,
+}
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.state.lock().forget(&key);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Emits the operation-specific half of `client.rs` (feature `client`; the
+//! support code before it is `runtime/client.rs`, verbatim): the default base
+//! URL (the spec's first server), the route traits implemented for `Client`
+//! (each method calls its route with its path arguments and `Params`), and an
+//! auto-paginating `<operation>_auto` stream per list operation.
+
+use std::collections::BTreeMap;
+
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::routes::{method_names, trait_name};
+use super::types::{Scope, field_type_in, ident, type_tokens_in};
+use crate::ir::{Api, Operation, TypeRef};
+use crate::load::Spec;
+
+/// The spec's first server URL, without a trailing `/`.
+pub fn base_url(spec: &Spec) -> String {
+    spec.api
+        .servers
+        .first()
+        .map(|s| s.url.trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "http://localhost".to_owned())
+}
+
+/// The paginating method of a list operation: `list_promotion_codes_auto`.
+pub fn auto_fn(op: &Operation) -> String {
+    format!("{}_auto", op.name.to_snake_case())
+}
+
+pub fn client(api: &Api, spec: &Spec, scope: &Scope) -> TokenStream {
+    let names = method_names(api);
+    let mut impls: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
+    let mut autos = Vec::new();
+    for (op, method) in api.operations.iter().zip(&names) {
+        impls
+            .entry(trait_name(&op.resource))
+            .or_default()
+            .push(trait_method(scope, op, method));
+        if let Some(TypeRef::List(item)) = &op.response {
+            autos.push(auto_method(scope, op, item));
+        }
+    }
+    let impls = impls.into_iter().map(|(trait_, methods)| {
+        let trait_ = ident(&trait_);
+        quote! {
+            impl crate::routes::#trait_ for crate::client::Client {
+                type Error = crate::client::ClientError;
+
+                #(#methods)*
+            }
+        }
+    });
+    let base = base_url(spec);
+    let base_doc = format!(" The default base URL: the spec's first server, `{base}`.");
+    let autos = (!autos.is_empty()).then(|| {
+        quote! {
+            /// Auto-paginating streams over the list operations.
+            impl crate::client::Client {
+                #(#autos)*
+            }
+        }
+    });
+    quote! {
+        #[doc = #base_doc]
+        pub const DEFAULT_BASE_URL: &str = #base;
+
+        #(#impls)*
+
+        #autos
+    }
+}
+
+fn path_args(scope: &Scope, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    op.path_params
+        .iter()
+        .map(|p| {
+            let name = ident(&p.rust);
+            let ty = field_type_in(p, scope);
+            (
+                quote!(#name: #ty,),
+                quote!(crate::client::path_text(&#name)),
+            )
+        })
+        .unzip()
+}
+
+fn params_arg(op: &Operation) -> proc_macro2::Ident {
+    if op.path_params.iter().any(|p| p.rust == "params") {
+        ident("params_")
+    } else {
+        ident("params")
+    }
+}
+
+fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
+    let method = ident(method);
+    let params = ident(&op.name);
+    let params_arg = params_arg(op);
+    let (args, texts) = path_args(scope, op);
+    let response = match &op.response {
+        Some(ty) => type_tokens_in(ty, scope),
+        None => quote!(()),
+    };
+    // Without a response body, any JSON answer will do.
+    let call = if op.response.is_some() {
+        quote!(self.call(&<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg).await)
+    } else {
+        quote! {
+            self.call::<_, ::serde_json::Value>(&<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg)
+                .await
+                .map(|_| ())
+        }
+    };
+    quote! {
+        async fn #method(
+            &self,
+            #(#args)*
+            #params_arg: crate::params::#params,
+        ) -> ::std::result::Result<#response, crate::client::ClientError> {
+            #call
+        }
+    }
+}
+
+fn auto_method(scope: &Scope, op: &Operation, item: &TypeRef) -> TokenStream {
+    let name = ident(&auto_fn(op));
+    let params = ident(&op.name);
+    let params_arg = params_arg(op);
+    let (args, texts) = path_args(scope, op);
+    let item = type_tokens_in(item, scope);
+    let cursor = op.query_params.iter().any(|p| p.wire == "starting_after");
+    let doc = format!(
+        " Every item of `{} {}`, page after page, starting with the page `{params_arg}` asks for.",
+        op.method.as_str(),
+        op.path
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn #name(
+            &self,
+            #(#args)*
+            #params_arg: crate::params::#params,
+        ) -> impl ::futures_util::Stream<Item = ::std::result::Result<#item, crate::client::ClientError>> + ::std::marker::Send + 'static + use<> {
+            self.paginate(<crate::params::#params as crate::runtime::Params>::ROUTE, ::std::vec![#(#texts),*], &#params_arg, #cursor)
+        }
+    }
+}

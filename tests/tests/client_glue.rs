@@ -1,0 +1,669 @@
+//! The generated client (`promo_api::client`, feature `client`) against the
+//! generated router serving an in-memory implementation of the route traits:
+//! every operation, typed errors, retries with one idempotency key, the
+//! `Stripe-Version` header, and auto-pagination.
+
+use promo_api::errors::ApiError;
+use promo_api::models::{
+    Coupon, CouponDuration, CouponObject, DeletedCoupon, DeletedCouponObject, PromotionCode,
+    PromotionCodeObject, PromotionCodesResourcePromotion, PromotionCodesResourcePromotionType,
+    PromotionCodesResourceRestrictions,
+};
+use promo_api::params::{
+    CreateCoupon, CreatePromotionCode, DeleteCoupon, ListCoupons, ListPromotionCodes,
+    RetrieveCoupon, RetrievePromotionCode, UpdateCoupon, UpdatePromotionCode,
+};
+use promo_api::routes::{Coupons, PromotionCodes};
+use promo_api::runtime::{Clearable, ClearableMap, Expandable, List, Nullable, Object, Timestamp};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Store {
+    next: u64,
+    promotion_codes: BTreeMap<String, PromotionCode>,
+    coupons: BTreeMap<String, Coupon>,
+}
+
+/// An in-memory Stripe (clones share the store). `failures` are the errors
+/// the next calls of `Coupons::create` fail with, before doing anything.
+#[derive(Clone, Default)]
+struct Fake {
+    store: Arc<Mutex<Store>>,
+    failures: Arc<Mutex<VecDeque<ApiError>>>,
+}
+
+const NOW: Timestamp = Timestamp(1678040164);
+
+fn missing(kind: &str, id: &str, param: &str) -> ApiError {
+    ApiError::new("invalid_request_error", format!("No such {kind}: '{id}'"))
+        .with_code("resource_missing")
+        .with_param(param)
+}
+
+fn apply_metadata(
+    current: &mut Nullable<BTreeMap<String, String>>,
+    patch: Option<ClearableMap<String>>,
+) {
+    match patch {
+        None => {}
+        Some(ClearableMap::Clear) => *current = Nullable::Value(BTreeMap::new()),
+        Some(ClearableMap::Update(entries)) => {
+            let mut map = current.as_ref().cloned().unwrap_or_default();
+            for (key, value) in entries {
+                match value {
+                    Clearable::Set(v) => {
+                        map.insert(key, v);
+                    }
+                    Clearable::Clear => {
+                        map.remove(&key);
+                    }
+                }
+            }
+            *current = Nullable::Value(map);
+        }
+    }
+}
+
+fn page<T: Clone + Object>(
+    items: Vec<T>,
+    limit: Option<i64>,
+    after: Option<&str>,
+    url: &str,
+) -> List<T> {
+    let limit = usize::try_from(limit.unwrap_or(10)).unwrap_or(10);
+    let start = after.map_or(0, |a| {
+        items
+            .iter()
+            .position(|i| i.id() == a)
+            .map_or(items.len(), |p| p + 1)
+    });
+    let items: Vec<T> = items.into_iter().skip(start).collect();
+    let has_more = items.len() > limit;
+    List::new(items.into_iter().take(limit).collect(), has_more, url)
+}
+
+impl PromotionCodes for Fake {
+    type Error = ApiError;
+
+    async fn list(&self, params: ListPromotionCodes) -> Result<List<PromotionCode>, ApiError> {
+        params.validate()?;
+        let store = self.store.lock().unwrap();
+        let items = store
+            .promotion_codes
+            .values()
+            .filter(|p| params.active.is_none_or(|a| p.active == a))
+            .filter(|p| {
+                params
+                    .code
+                    .as_ref()
+                    .is_none_or(|c| p.code.eq_ignore_ascii_case(c))
+            })
+            .filter(|p| {
+                params.coupon.as_ref().is_none_or(|c| {
+                    p.promotion.coupon.as_ref().is_some_and(|e| match e {
+                        Expandable::Id(id) => id == c,
+                        Expandable::Object(o) => &o.id == c,
+                    })
+                })
+            })
+            .cloned()
+            .collect();
+        Ok(page(
+            items,
+            params.limit,
+            params.starting_after.as_deref(),
+            "/v1/promotion_codes",
+        ))
+    }
+
+    async fn create(&self, params: CreatePromotionCode) -> Result<PromotionCode, ApiError> {
+        params.validate()?;
+        let mut store = self.store.lock().unwrap();
+        let coupon = params.promotion.coupon.clone();
+        if !store.coupons.contains_key(&coupon) {
+            return Err(missing("coupon", &coupon, "promotion[coupon]"));
+        }
+        store.next += 1;
+        let id = format!("promo_{}", store.next);
+        let restrictions = params.restrictions.unwrap_or_default();
+        let code = PromotionCode {
+            active: params.active.unwrap_or(true),
+            code: params.code.unwrap_or_else(|| format!("CODE{}", store.next)),
+            created: NOW,
+            customer: params
+                .customer
+                .map_or(Nullable::Null, |c| Nullable::Value(Expandable::Id(c))),
+            expires_at: params.expires_at.map_or(Nullable::Null, Nullable::Value),
+            id: id.clone(),
+            livemode: false,
+            max_redemptions: params
+                .max_redemptions
+                .map_or(Nullable::Null, Nullable::Value),
+            metadata: Nullable::Value(params.metadata.unwrap_or_default()),
+            object: PromotionCodeObject::PromotionCode,
+            promotion: PromotionCodesResourcePromotion {
+                coupon: Nullable::Value(Expandable::Id(coupon)),
+                type_: PromotionCodesResourcePromotionType::from(params.promotion.type_.as_str()),
+            },
+            restrictions: PromotionCodesResourceRestrictions {
+                currency_options: None,
+                first_time_transaction: restrictions.first_time_transaction.unwrap_or(false),
+                minimum_amount: restrictions
+                    .minimum_amount
+                    .map_or(Nullable::Null, Nullable::Value),
+                minimum_amount_currency: restrictions
+                    .minimum_amount_currency
+                    .map_or(Nullable::Null, Nullable::Value),
+            },
+            times_redeemed: 0,
+        };
+        store.promotion_codes.insert(id, code.clone());
+        Ok(code)
+    }
+
+    async fn retrieve(
+        &self,
+        promotion_code: String,
+        params: RetrievePromotionCode,
+    ) -> Result<PromotionCode, ApiError> {
+        params.validate()?;
+        let store = self.store.lock().unwrap();
+        let mut code = store
+            .promotion_codes
+            .get(&promotion_code)
+            .cloned()
+            .ok_or_else(|| missing("promotion code", &promotion_code, "promotion_code"))?;
+        if params
+            .expand
+            .unwrap_or_default()
+            .iter()
+            .any(|e| e == "promotion.coupon")
+            && let Nullable::Value(Expandable::Id(id)) = &code.promotion.coupon
+            && let Some(coupon) = store.coupons.get(id)
+        {
+            code.promotion.coupon = Nullable::Value(Expandable::Object(Box::new(coupon.clone())));
+        }
+        Ok(code)
+    }
+
+    async fn update(
+        &self,
+        promotion_code: String,
+        params: UpdatePromotionCode,
+    ) -> Result<PromotionCode, ApiError> {
+        params.validate()?;
+        let mut store = self.store.lock().unwrap();
+        let code = store
+            .promotion_codes
+            .get_mut(&promotion_code)
+            .ok_or_else(|| missing("promotion code", &promotion_code, "promotion_code"))?;
+        if let Some(active) = params.active {
+            code.active = active;
+        }
+        apply_metadata(&mut code.metadata, params.metadata);
+        Ok(code.clone())
+    }
+}
+
+impl Coupons for Fake {
+    type Error = ApiError;
+
+    async fn list(&self, params: ListCoupons) -> Result<List<Coupon>, ApiError> {
+        params.validate()?;
+        let store = self.store.lock().unwrap();
+        Ok(page(
+            store.coupons.values().cloned().collect(),
+            params.limit,
+            params.starting_after.as_deref(),
+            "/v1/coupons",
+        ))
+    }
+
+    async fn create(&self, params: CreateCoupon) -> Result<Coupon, ApiError> {
+        params.validate()?;
+        if let Some(failure) = self.failures.lock().unwrap().pop_front() {
+            return Err(failure);
+        }
+        let mut store = self.store.lock().unwrap();
+        store.next += 1;
+        let id = params
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("coupon_{}", store.next));
+        let coupon = Coupon {
+            amount_off: params.amount_off.map_or(Nullable::Null, Nullable::Value),
+            applies_to: None,
+            created: NOW,
+            currency: params.currency.map_or(Nullable::Null, Nullable::Value),
+            currency_options: None,
+            duration: params
+                .duration
+                .map_or(CouponDuration::Once, |d| CouponDuration::from(d.as_str())),
+            duration_in_months: params
+                .duration_in_months
+                .map_or(Nullable::Null, Nullable::Value),
+            id: id.clone(),
+            livemode: false,
+            max_redemptions: params
+                .max_redemptions
+                .map_or(Nullable::Null, Nullable::Value),
+            metadata: Nullable::Value(BTreeMap::new()),
+            name: params.name.map_or(Nullable::Null, Nullable::Value),
+            object: CouponObject::Coupon,
+            percent_off: params.percent_off.map_or(Nullable::Null, Nullable::Value),
+            redeem_by: params.redeem_by.map_or(Nullable::Null, Nullable::Value),
+            times_redeemed: 0,
+            valid: true,
+        };
+        let mut coupon = coupon;
+        apply_metadata(&mut coupon.metadata, params.metadata);
+        store.coupons.insert(id, coupon.clone());
+        Ok(coupon)
+    }
+
+    async fn retrieve(&self, coupon: String, params: RetrieveCoupon) -> Result<Coupon, ApiError> {
+        params.validate()?;
+        let store = self.store.lock().unwrap();
+        store
+            .coupons
+            .get(&coupon)
+            .cloned()
+            .ok_or_else(|| missing("coupon", &coupon, "coupon"))
+    }
+
+    async fn update(&self, coupon: String, params: UpdateCoupon) -> Result<Coupon, ApiError> {
+        params.validate()?;
+        let mut store = self.store.lock().unwrap();
+        let found = store
+            .coupons
+            .get_mut(&coupon)
+            .ok_or_else(|| missing("coupon", &coupon, "coupon"))?;
+        if let Some(name) = params.name {
+            found.name = Nullable::Value(name);
+        }
+        apply_metadata(&mut found.metadata, params.metadata);
+        Ok(found.clone())
+    }
+
+    async fn delete(
+        &self,
+        coupon: String,
+        params: DeleteCoupon,
+    ) -> Result<DeletedCoupon, ApiError> {
+        params.validate()?;
+        let mut store = self.store.lock().unwrap();
+        store
+            .coupons
+            .remove(&coupon)
+            .map(|c| DeletedCoupon {
+                deleted: true,
+                id: c.id,
+                object: DeletedCouponObject::Coupon,
+            })
+            .ok_or_else(|| missing("coupon", &coupon, "coupon"))
+    }
+}
+
+use std::time::Duration;
+
+// ---------------------------------------------------------------------------
+// A server that records what it was sent
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use futures_util::TryStreamExt as _;
+use promo_api::client::{Client, ClientError, DEFAULT_BASE_URL};
+use promo_api::params::CreatePromotionCodePromotion;
+
+const KEY: &str = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+
+/// A request as the server saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    path: String,
+    query: String,
+    idempotency_key: Option<String>,
+    stripe_version: Option<String>,
+    authorization: Option<String>,
+}
+
+type Log = Arc<Mutex<Vec<Seen>>>;
+
+async fn record(State(log): State<Log>, request: Request, next: Next) -> Response {
+    let seen = seen(&request);
+    log.lock().unwrap().push(seen);
+    next.run(request).await
+}
+
+fn seen(request: &Request) -> Seen {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    Seen {
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+        query: request.uri().query().unwrap_or_default().to_owned(),
+        idempotency_key: header("idempotency-key"),
+        stripe_version: header("stripe-version"),
+        authorization: header("authorization"),
+    }
+}
+
+async fn spawn(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{address}")
+}
+
+/// The fake behind the generated router, the log of requests, and a client of it.
+async fn start() -> (Fake, Log, Client) {
+    let fake = Fake::default();
+    let log = Log::default();
+    let router = promo_api::server::router(fake.clone())
+        .layer(axum::middleware::from_fn_with_state(log.clone(), record));
+    let base = spawn(router).await;
+    let client = Client::new(KEY)
+        .with_base_url(base)
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(10));
+    (fake, log, client)
+}
+
+fn api_error(result: Result<impl std::fmt::Debug, ClientError>) -> ApiError {
+    match result {
+        Err(ClientError::Api(e)) => e,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Tests
+
+#[test]
+fn the_default_base_url_is_the_specs_first_server() {
+    assert_eq!(DEFAULT_BASE_URL, "https://api.stripe.com");
+    assert_eq!(Client::new(KEY).base_url(), "https://api.stripe.com");
+    let client = Client::new(KEY);
+    assert_ne!(client.idempotency_key(), client.idempotency_key());
+}
+
+#[tokio::test]
+async fn every_operation_goes_through_the_client() {
+    let (_, log, client) = start().await;
+    let coupon = Coupons::create(
+        &client,
+        CreateCoupon::new()
+            .id("SUMMER 25")
+            .duration("repeating")
+            .duration_in_months(3)
+            .percent_off(25.5)
+            .metadata([("campaign", "summer")]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(coupon.id, "SUMMER 25");
+    assert_eq!(coupon.percent_off, Nullable::Value(25.5));
+
+    let fetched = Coupons::retrieve(&client, "SUMMER 25".to_owned(), RetrieveCoupon::new())
+        .await
+        .unwrap();
+    assert_eq!(fetched, coupon);
+    let renamed = Coupons::update(
+        &client,
+        "SUMMER 25".to_owned(),
+        UpdateCoupon::new().name("Summer"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(renamed.name, Nullable::Value("Summer".to_owned()));
+    let coupons = Coupons::list(&client, ListCoupons::new().limit(5))
+        .await
+        .unwrap();
+    assert_eq!(coupons.data, vec![renamed.clone()]);
+
+    let code = PromotionCodes::create(
+        &client,
+        CreatePromotionCode::new(CreatePromotionCodePromotion::new("coupon", "SUMMER 25"))
+            .code("SUMMER25")
+            .metadata(BTreeMap::from([("order id".to_owned(), "6735".to_owned())])),
+    )
+    .await
+    .unwrap();
+    assert_eq!(code.code, "SUMMER25");
+    let expanded = PromotionCodes::retrieve(
+        &client,
+        code.id.clone(),
+        RetrievePromotionCode::new().expand(vec!["promotion.coupon".to_owned()]),
+    )
+    .await
+    .unwrap();
+    assert!(
+        expanded
+            .promotion
+            .coupon
+            .as_ref()
+            .is_some_and(Expandable::is_expanded)
+    );
+    let updated = PromotionCodes::update(
+        &client,
+        code.id.clone(),
+        UpdatePromotionCode::new().active(false),
+    )
+    .await
+    .unwrap();
+    assert!(!updated.active);
+    let codes = PromotionCodes::list(&client, ListPromotionCodes::new().active(false))
+        .await
+        .unwrap();
+    assert_eq!(codes.data.len(), 1);
+
+    let deleted = Coupons::delete(&client, "SUMMER 25".to_owned(), DeleteCoupon::new())
+        .await
+        .unwrap();
+    assert!(deleted.deleted);
+
+    let log = log.lock().unwrap();
+    assert_eq!(log.len(), 9);
+    for seen in log.iter() {
+        assert_eq!(seen.stripe_version.as_deref(), Some(promo_api::API_VERSION));
+        assert_eq!(
+            seen.authorization.as_deref(),
+            Some(&*format!("Bearer {KEY}"))
+        );
+        assert_eq!(
+            seen.idempotency_key.is_some(),
+            seen.method == "POST",
+            "{seen:?}"
+        );
+    }
+    assert_eq!(log[1].path, "/v1/coupons/SUMMER%2025");
+    let keys: std::collections::BTreeSet<_> = log
+        .iter()
+        .filter_map(|s| s.idempotency_key.clone())
+        .collect();
+    assert_eq!(keys.len(), 4, "a fresh key per POST");
+}
+
+#[tokio::test]
+async fn errors_are_typed() {
+    let (_, _, client) = start().await;
+    let missing =
+        api_error(Coupons::retrieve(&client, "nope".to_owned(), RetrieveCoupon::new()).await);
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.details().code.as_deref(), Some("resource_missing"));
+    assert_eq!(missing.details().param.as_deref(), Some("coupon"));
+
+    let invalid = api_error(Coupons::list(&client, ListCoupons::new().limit(1000)).await);
+    assert_eq!(invalid.status, 400);
+    assert_eq!(invalid.details().param.as_deref(), Some("limit"));
+    assert_eq!(
+        invalid.details().code.as_deref(),
+        Some("parameter_invalid_too_large")
+    );
+
+    let bad_key = Client::new("sk_live_nope_nope_nope").with_base_url(client.base_url());
+    let unauthorized = api_error(Coupons::list(&bad_key, ListCoupons::new()).await);
+    assert_eq!(unauthorized.status, 401);
+    assert!(
+        unauthorized
+            .details()
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("Invalid API Key provided")
+    );
+}
+
+#[tokio::test]
+async fn failed_requests_are_retried_with_the_same_idempotency_key() {
+    let (fake, log, client) = start().await;
+    fake.failures.lock().unwrap().extend([
+        ApiError::new("api_error", "Something went wrong."),
+        ApiError::new("rate_limit_error", "Too many requests."),
+    ]);
+    let coupon = Coupons::create(
+        &client,
+        CreateCoupon::new().duration("once").percent_off(5.0),
+    )
+    .await
+    .unwrap();
+    let attempts: Vec<Seen> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| s.method == "POST")
+        .cloned()
+        .collect();
+    assert_eq!(attempts.len(), 3, "{attempts:?}");
+    let key = attempts[0].idempotency_key.clone().unwrap();
+    assert!(
+        attempts
+            .iter()
+            .all(|s| s.idempotency_key.as_deref() == Some(&*key))
+    );
+    let all = Coupons::list(&client, ListCoupons::new()).await.unwrap();
+    assert_eq!(all.data, vec![coupon], "created once");
+
+    // More failures than retries: the last error is returned.
+    log.lock().unwrap().clear();
+    fake.failures.lock().unwrap().extend([
+        ApiError::new("api_error", "one"),
+        ApiError::new("api_error", "two"),
+        ApiError::new("api_error", "three"),
+    ]);
+    let error = api_error(
+        Coupons::create(
+            &client.clone().with_max_retries(1),
+            CreateCoupon::new().duration("once").percent_off(5.0),
+        )
+        .await,
+    );
+    assert_eq!(error.status, 500);
+    assert_eq!(error.details().message.as_deref(), Some("two"));
+    assert_eq!(log.lock().unwrap().len(), 2);
+
+    // A 400 is not retried.
+    log.lock().unwrap().clear();
+    fake.failures.lock().unwrap().clear();
+    let error = api_error(Coupons::create(&client, CreateCoupon::new().percent_off(-1.0)).await);
+    assert_eq!(error.status, 400);
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn stripe_should_retry_is_honoured_and_connection_errors_retried() {
+    let hits = Arc::new(Mutex::new(0));
+    let counter = hits.clone();
+    let router = axum::Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            *counter.lock().unwrap() += 1;
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                [
+                    ("stripe-should-retry", "false"),
+                    ("content-type", "application/json"),
+                ],
+                r#"{"error": {"type": "api_error", "message": "no"}}"#,
+            )
+        }
+    });
+    let base = spawn(router).await;
+    let client = Client::new(KEY)
+        .with_base_url(base)
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(5));
+    let error = api_error(Coupons::list(&client, ListCoupons::new()).await);
+    assert_eq!(error.status, 500);
+    assert_eq!(*hits.lock().unwrap(), 1);
+
+    // Nothing listens on the port: a transport error after the retries.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let nowhere = Client::new(KEY)
+        .with_base_url(format!("http://{address}"))
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(5));
+    match Coupons::list(&nowhere, ListCoupons::new()).await {
+        Err(ClientError::Transport(_)) => {}
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn list_streams_page_through_everything() {
+    let (_, log, client) = start().await;
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        let id = format!("coupon_{i:02}");
+        Coupons::create(
+            &client,
+            CreateCoupon::new()
+                .id(&*id)
+                .duration("once")
+                .percent_off(1.0),
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    log.lock().unwrap().clear();
+    let all: Vec<Coupon> = client
+        .list_coupons_auto(ListCoupons::new().limit(10))
+        .try_collect()
+        .await
+        .unwrap();
+    let got: Vec<String> = all.into_iter().map(|c| c.id).collect();
+    assert_eq!(got, ids);
+    let pages: Vec<Seen> = log.lock().unwrap().clone();
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert_eq!(pages[0].query, "limit=10");
+    assert!(
+        pages[1].query.contains("starting_after=coupon_09"),
+        "{pages:?}"
+    );
+    assert!(
+        pages[2].query.contains("starting_after=coupon_19"),
+        "{pages:?}"
+    );
+
+    // A cursor given by the caller is where the stream starts.
+    let rest: Vec<Coupon> = client
+        .list_coupons_auto(ListCoupons::new().limit(7).starting_after("coupon_20"))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 4);
+
+    // An error ends the stream.
+    let mut failing =
+        std::pin::pin!(client.list_promotion_codes_auto(ListPromotionCodes::new().limit(0)));
+    let first = futures_util::StreamExt::next(&mut failing).await.unwrap();
+    assert_eq!(api_error(first).status, 400);
+    assert!(futures_util::StreamExt::next(&mut failing).await.is_none());
+}
