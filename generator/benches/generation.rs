@@ -32,30 +32,49 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
-    let mut specs: Vec<(String, PathBuf, usize)> =
-        vec![("promotion_codes.yaml".to_owned(), root.join("spec/promotion_codes.yaml"), 30)];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut specs: Vec<(String, PathBuf, usize)> = vec![(
+        "promotion_codes.yaml".to_owned(),
+        root.join("spec/promotion_codes.yaml"),
+        30,
+    )];
     let full = root.join("../shared/specs/stripe/spec3.2023-08-16.yaml");
     if full.exists() {
         specs.push(("stripe spec3.2023-08-16.yaml".to_owned(), full, 5));
     } else {
         println!("(../shared not found: the full Stripe spec is skipped)");
     }
-    println!("| spec | bare parse ms | load ms | lower ms | emit ms | format ms | total ms | total / bare parse |");
+    println!(
+        "| spec | bare parse ms | load ms | lower ms | emit ms | format ms | total ms | total / bare parse |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, path, runs) in specs {
         let bytes = std::fs::read(&path).expect("read spec");
         let text = std::str::from_utf8(&bytes).expect("utf-8");
-        let bare = time(runs, || serde_yaml::from_str::<openapiv3::OpenAPI>(text).expect("parse"));
+        let bare = time(runs, || {
+            serde_yaml::from_str::<openapiv3::OpenAPI>(text).expect("parse")
+        });
         let display = path.file_name().unwrap().to_string_lossy().into_owned();
-        let load = time(runs, || apigen::load::load_bytes(&bytes, &display).expect("load"));
+        let load = time(runs, || {
+            apigen::load::load_bytes(&bytes, &display).expect("load")
+        });
         let spec = apigen::load::load_bytes(&bytes, &display).expect("load");
         let lower = time(runs, || apigen::lower::lower(&spec).expect("lower"));
         let api = apigen::lower::lower(&spec).expect("lower");
-        let options = apigen::Options { package: "bench".to_owned(), standalone: true };
+        let options = apigen::Options {
+            package: "bench".to_owned(),
+            standalone: true,
+        };
         let mut stages = Vec::new();
         for _ in 0..runs {
-            stages.push(apigen::emit::emit_profiled(&api, &spec, &options).expect("emit").1);
+            stages.push(
+                apigen::emit::emit_profiled(&api, &spec, &options)
+                    .expect("emit")
+                    .1,
+            );
         }
         let emit = median(stages.iter().map(|s| s.tokens).collect());
         let format = median(stages.iter().map(|s| s.format).collect());
