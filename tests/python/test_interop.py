@@ -9,6 +9,8 @@ import pytest
 import stripe
 
 
+# stripe-python's StripeObject is not a dict (16.x): compare nested objects
+# such as `metadata` through `.to_dict()`.
 def unique_code(prefix="CODE"):
     return f"{prefix}{uuid.uuid4().hex[:10].upper()}"
 
@@ -26,7 +28,7 @@ def test_coupon_create_and_retrieve():
     assert coupon.duration == "repeating"
     assert coupon.duration_in_months == 3
     assert coupon.name == "25.5% off"
-    assert coupon.metadata == {"campaign": "spring"}
+    assert coupon.metadata.to_dict() == {"campaign": "spring"}
     assert coupon.valid is True
     assert coupon.times_redeemed == 0
     again = stripe.Coupon.retrieve(coupon.id)
@@ -52,7 +54,7 @@ def test_promotion_code_create_retrieve():
     assert promo.max_redemptions == 5
     assert promo.promotion.type == "coupon"
     assert promo.promotion.coupon == coupon.id
-    assert promo.metadata == {"order_id": "6735"}
+    assert promo.metadata.to_dict() == {"order_id": "6735"}
     assert promo.customer is None
     fetched = stripe.PromotionCode.retrieve(promo.id)
     assert fetched.id == promo.id
@@ -79,11 +81,11 @@ def test_modify_metadata_set_unset_and_clear():
     coupon = make_coupon()
     promo = stripe.PromotionCode.create(promotion={"type": "coupon", "coupon": coupon.id})
     promo = stripe.PromotionCode.modify(promo.id, metadata={"order_id": "6735", "channel": "web"})
-    assert promo.metadata == {"order_id": "6735", "channel": "web"}
+    assert promo.metadata.to_dict() == {"order_id": "6735", "channel": "web"}
     promo = stripe.PromotionCode.modify(promo.id, metadata={"channel": ""})
-    assert promo.metadata == {"order_id": "6735"}
+    assert promo.metadata.to_dict() == {"order_id": "6735"}
     promo = stripe.PromotionCode.modify(promo.id, metadata="")
-    assert promo.metadata == {}
+    assert promo.metadata.to_dict() == {}
     promo = stripe.PromotionCode.modify(promo.id, active=False)
     assert promo.active is False
 
@@ -142,7 +144,8 @@ def test_duplicate_active_code_is_rejected():
     with pytest.raises(stripe.InvalidRequestError) as err:
         stripe.PromotionCode.create(promotion={"type": "coupon", "coupon": coupon.id}, code=code.lower())
     assert err.value.http_status == 400
-    assert "code" in err.value.user_message.lower()
+    assert err.value.param == "code"
+    assert err.value.user_message == f"An active promotion code with `code: {code.lower()}` already exists."
 
 
 def test_unknown_coupon_and_bad_params():
