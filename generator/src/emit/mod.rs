@@ -20,8 +20,8 @@ mod server;
 pub mod surface;
 pub mod types;
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use proc_macro2::TokenStream;
@@ -84,10 +84,7 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     );
     files.insert(
         "src/params.rs".to_owned(),
-        format!(
-            "{header}{}",
-            format_items(params::params(api, &scope), "params")?
-        ),
+        format!("{header}{}", params_parallel(api, &scope)?),
     );
     files.insert(
         "src/routes.rs".to_owned(),
@@ -120,6 +117,41 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     Ok(Output { files })
 }
 
+/// `params.rs` (the bulk of a large crate) built and formatted in contiguous
+/// parts on as many threads as there are cores; the parts are joined in
+/// order, so the text is the same as from one thread.
+fn params_parallel(api: &Api, scope: &types::Scope) -> Result<String> {
+    let parts = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let texts: Vec<Result<String>> = std::thread::scope(|threads| {
+        let workers: Vec<_> = (0..parts)
+            .map(|part| {
+                threads.spawn(move || {
+                    format_items(params::params_part(api, scope, part, parts), "params")
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a params worker panicked"))
+            .collect()
+    });
+    let mut out = String::new();
+    for text in texts {
+        let text = text?;
+        if text.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            // The blank line `space_items` puts between items.
+            out.push('\n');
+        }
+        out.push_str(&text);
+    }
+    Ok(out)
+}
+
 /// The comment that opens every generated Rust file.
 pub fn header(spec: &Spec) -> String {
     format!(
@@ -138,39 +170,33 @@ fn format_items(tokens: TokenStream, context: &str) -> Result<String> {
         message: e.to_string(),
     })?;
     let text = space_items(&prettyplease::unparse(&file));
-    FORMAT_TIME.with(|spent| spent.set(spent.get() + started.elapsed()));
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    FORMAT_NANOS.fetch_add(nanos, Ordering::Relaxed);
     Ok(text)
 }
 
-thread_local! {
-    /// Time spent formatting in this thread, read by [`emit_profiled`].
-    static FORMAT_TIME: Cell<Duration> = const { Cell::new(Duration::ZERO) };
-}
+/// Time spent formatting (summed over threads), read by [`emit_profiled`].
+static FORMAT_NANOS: AtomicU64 = AtomicU64::new(0);
 
-/// How long the two halves of [`emit`] took.
+/// How long [`emit`] took, and how much of its work was formatting.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StageTimes {
-    /// Building token streams from the IR.
-    pub tokens: Duration,
-    /// Parsing them with `syn` and printing them with `prettyplease`.
-    pub format: Duration,
+    /// Wall time of the whole of `emit` (tokens and formatting, on all threads).
+    pub wall: Duration,
+    /// CPU time spent parsing tokens with `syn` and printing them with
+    /// `prettyplease`, summed over threads.
+    pub format_cpu: Duration,
 }
 
-/// [`emit`], also saying how its time split between tokens and formatting
+/// [`emit`], also saying how long it took and how much of it was formatting
 /// (for the generation benchmark).
 pub fn emit_profiled(api: &Api, spec: &Spec, options: &Options) -> Result<(Output, StageTimes)> {
-    FORMAT_TIME.with(|spent| spent.set(Duration::ZERO));
+    FORMAT_NANOS.store(0, Ordering::Relaxed);
     let started = Instant::now();
     let output = emit(api, spec, options)?;
-    let total = started.elapsed();
-    let format = FORMAT_TIME.with(Cell::get);
-    Ok((
-        output,
-        StageTimes {
-            tokens: total.saturating_sub(format),
-            format,
-        },
-    ))
+    let wall = started.elapsed();
+    let format_cpu = Duration::from_nanos(FORMAT_NANOS.load(Ordering::Relaxed));
+    Ok((output, StageTimes { wall, format_cpu }))
 }
 
 /// Puts a blank line between top-level items, as a person would.

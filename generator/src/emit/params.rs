@@ -42,13 +42,11 @@ const PARAMS_METHODS: &[&str] = &[
 const NESTED_METHODS: &[&str] = &["new", "default", "id", "as_str"];
 
 /// The items of the `params` module.
-pub fn params(api: &Api, scope: &Scope) -> TokenStream {
+/// The items of `params.rs`, in `parts` contiguous parts: this is part `part`.
+/// The parts in order are all of it, so they can be built and formatted on
+/// separate threads.
+pub fn params_part(api: &Api, scope: &Scope, part: usize, parts: usize) -> TokenStream {
     let names = method_names(api);
-    let ops = api
-        .operations
-        .iter()
-        .zip(&names)
-        .map(|(op, method)| operation_params(api, scope, op, method));
     // The inline types of parameters (defined here), then the models that
     // parameters use; each with its builder and wire/validation impls.
     let reached = reachable(api);
@@ -57,20 +55,35 @@ pub fn params(api: &Api, scope: &Scope) -> TokenStream {
         .types
         .values()
         .filter(|def| !scope.in_params(&def.name) && reached.contains(&def.name));
-    let nested = owned.chain(shared).map(|def| {
-        let definition = scope
-            .in_params(&def.name)
-            .then(|| type_def(api, scope, def));
-        let impls = if reached.contains(&def.name) {
-            nested_impls(api, scope, def)
-        } else {
-            TokenStream::new()
-        };
-        quote! {
-            #definition
-            #impls
-        }
-    });
+    let nested: Vec<_> = owned.chain(shared).collect();
+    let total = api.operations.len() + nested.len();
+    let range = (total * part / parts)..(total * (part + 1) / parts);
+    let ops = api
+        .operations
+        .iter()
+        .zip(&names)
+        .enumerate()
+        .filter(|(i, _)| range.contains(i))
+        .map(|(_, (op, method))| operation_params(api, scope, op, method));
+    let first_nested = api.operations.len();
+    let nested = nested
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| range.contains(&(first_nested + i)))
+        .map(|(_, def)| {
+            let definition = scope
+                .in_params(&def.name)
+                .then(|| type_def(api, scope, def));
+            let impls = if reached.contains(&def.name) {
+                nested_impls(api, scope, def)
+            } else {
+                TokenStream::new()
+            };
+            quote! {
+                #definition
+                #impls
+            }
+        });
     quote! {
         #(#ops)*
         #(#nested)*
