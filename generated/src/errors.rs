@@ -72,6 +72,12 @@ impl ApiError {
         self.body.error.param = ::std::option::Option::Some(param.into());
         self
     }
+    /// Overrides the HTTP status chosen from the type and code (Stripe
+    /// answers 400, not 404, for a missing object named by a parameter).
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
     /// The error object (`type`, `code`, `param`, `message` …).
     pub fn details(&self) -> &crate::models::ApiErrors {
         &self.body.error

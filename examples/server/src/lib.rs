@@ -131,12 +131,10 @@ fn no_such(kind: &str, id: &str, param: &str) -> ApiError {
 }
 
 /// `resource_missing` for an object named by a parameter (not by the path):
-/// Stripe answers 400 there, where the generated `ApiError::with_code` picks
-/// 404 for every `resource_missing`.
+/// Stripe answers 400 there, where `ApiError::with_code` picks 404 for every
+/// `resource_missing`.
 fn no_such_param(kind: &str, id: &str, param: &str) -> ApiError {
-    let mut error = no_such(kind, id, param);
-    error.status = 400;
-    error
+    no_such(kind, id, param).with_status(400)
 }
 
 fn duplicate_code(code: &str) -> ApiError {
