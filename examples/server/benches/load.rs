@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use axum::routing::{get, post};
 
 const CONCURRENCY: usize = 16;
-const RETRIEVES: usize = 8_000;
-const CREATES: usize = 4_000;
+const RETRIEVES: usize = 40_000;
+const CREATES: usize = 20_000;
 const KEY: &str = "Bearer sk_test_bench";
 
 struct Run {

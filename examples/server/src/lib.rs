@@ -90,6 +90,9 @@ struct Inner {
     rng: Rng,
     promotion_codes: HashMap<String, Record<PromotionCode>>,
     coupons: HashMap<String, Record<Coupon>>,
+    /// Active promotion codes by (customer scope, lower-cased code) -> id, so
+    /// the uniqueness check does not scan every code.
+    active_codes: HashMap<(Option<String>, String), String>,
 }
 
 impl Store {
@@ -401,6 +404,10 @@ fn apply_metadata(current: &mut BTreeMap<String, String>, patch: Option<Clearabl
     }
 }
 
+fn active_key(code: &str, customer: Option<&str>) -> (Option<String>, String) {
+    (customer.map(str::to_owned), code.to_ascii_lowercase())
+}
+
 fn metadata_of(metadata: &Nullable<BTreeMap<String, String>>) -> BTreeMap<String, String> {
     metadata.as_ref().cloned().unwrap_or_default()
 }
@@ -414,13 +421,19 @@ impl Inner {
     /// An active code equal to `code` (ignoring case) for this customer scope,
     /// other than `except`.
     fn active_code_taken(&self, code: &str, customer: Option<&str>, except: Option<&str>) -> bool {
-        self.promotion_codes.values().any(|r| {
-            let p = &r.value;
-            p.active
-                && customer_id(p) == customer
-                && p.code.eq_ignore_ascii_case(code)
-                && except.is_none_or(|id| p.id != id)
-        })
+        self.active_codes
+            .get(&active_key(code, customer))
+            .is_some_and(|id| except != Some(id.as_str()))
+    }
+
+    /// Keeps `active_codes` in step with a code's `active` flag.
+    fn index_active(&mut self, code: &PromotionCode) {
+        let key = active_key(&code.code, customer_id(code));
+        if code.active {
+            self.active_codes.insert(key, code.id.clone());
+        } else if self.active_codes.get(&key) == Some(&code.id) {
+            self.active_codes.remove(&key);
+        }
     }
 
     fn coupon_key(&self, id: &str) -> Option<SortKey> {
@@ -652,6 +665,7 @@ impl PromotionCodes for Store {
         };
         let seq = inner.next_seq();
         let rendered = inner.render_code(&promotion_code, expand, now);
+        inner.index_active(&promotion_code);
         inner.promotion_codes.insert(
             id,
             Record {
@@ -751,6 +765,7 @@ impl PromotionCodes for Store {
             }
         }
         let updated = code.clone();
+        inner.index_active(&updated);
         Ok(inner.render_code(&updated, expand, now))
     }
 }
