@@ -1,6 +1,9 @@
 //! Shared helpers of the integration tests in `tests/tests/`: where the
 //! workspace, the fixtures and `../shared` are, generating a fixture spec in
-//! memory, and compiling a generated crate with `cargo` (warnings denied).
+//! memory, compiling a generated crate with `cargo` (warnings denied), and an
+//! in-memory implementation of the generated route traits ([`fake`]).
+
+pub mod fake;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
