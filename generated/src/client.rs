@@ -378,6 +378,7 @@ fn decode<T: serde::de::DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T
 /// The default base URL: the spec's first server, `https://api.stripe.com`.
 pub const DEFAULT_BASE_URL: &str = "https://api.stripe.com";
 
+#[cfg(feature = "coupons")]
 impl crate::routes::Coupons for crate::client::Client {
     type Error = crate::client::ClientError;
     async fn list(
@@ -446,6 +447,7 @@ impl crate::routes::Coupons for crate::client::Client {
     }
 }
 
+#[cfg(feature = "promotion_codes")]
 impl crate::routes::PromotionCodes for crate::client::Client {
     type Error = crate::client::ClientError;
     async fn list(
@@ -511,6 +513,7 @@ impl crate::routes::PromotionCodes for crate::client::Client {
 /// Auto-paginating streams over the list operations.
 impl crate::client::Client {
     /// Every item of `GET /v1/coupons`, page after page, starting with the page `params` asks for.
+    #[cfg(feature = "coupons")]
     pub fn list_coupons_auto(
         &self,
         params: crate::params::ListCoupons,
@@ -525,6 +528,7 @@ impl crate::client::Client {
         )
     }
     /// Every item of `GET /v1/promotion_codes`, page after page, starting with the page `params` asks for.
+    #[cfg(feature = "promotion_codes")]
     pub fn list_promotion_codes_auto(
         &self,
         params: crate::params::ListPromotionCodes,

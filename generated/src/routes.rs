@@ -2,21 +2,32 @@
 // spec sha256: 6beca14a46ad2ad8008d197de72b86cb0d8a2a2d996bc480e45b4c2b8131a6a2
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
-/// Every operation: method, path template, operation id, encoding,
-/// resource trait and method. Servers route by it, clients call by it.
+/// Every operation of the enabled features: method, path template,
+/// operation id, encoding, resource trait and method. Servers route by
+/// it, clients call by it.
 pub const ROUTES: &[crate::runtime::Route] = &[
+    #[cfg(feature = "coupons")]
     <crate::params::ListCoupons as crate::runtime::Params>::ROUTE,
+    #[cfg(feature = "coupons")]
     <crate::params::CreateCoupon as crate::runtime::Params>::ROUTE,
+    #[cfg(feature = "coupons")]
     <crate::params::RetrieveCoupon as crate::runtime::Params>::ROUTE,
+    #[cfg(feature = "coupons")]
     <crate::params::UpdateCoupon as crate::runtime::Params>::ROUTE,
+    #[cfg(feature = "coupons")]
     <crate::params::DeleteCoupon as crate::runtime::Params>::ROUTE,
+    #[cfg(feature = "promotion_codes")]
     <crate::params::ListPromotionCodes as crate::runtime::Params>::ROUTE,
+    #[cfg(feature = "promotion_codes")]
     <crate::params::CreatePromotionCode as crate::runtime::Params>::ROUTE,
+    #[cfg(feature = "promotion_codes")]
     <crate::params::RetrievePromotionCode as crate::runtime::Params>::ROUTE,
+    #[cfg(feature = "promotion_codes")]
     <crate::params::UpdatePromotionCode as crate::runtime::Params>::ROUTE,
 ];
 
-/// The operations of the `Coupons` resource. Implement it with `async fn`s; the futures must be `Send`.
+/// The operations of the `Coupons` resource (feature `coupons`). Implement it with `async fn`s; the futures must be `Send`.
+#[cfg(feature = "coupons")]
 pub trait Coupons {
     /// What a failed call returns (for example [`crate::errors::ApiError`]).
     type Error;
@@ -75,7 +86,8 @@ pub trait Coupons {
     > + ::std::marker::Send;
 }
 
-/// The operations of the `PromotionCodes` resource. Implement it with `async fn`s; the futures must be `Send`.
+/// The operations of the `PromotionCodes` resource (feature `promotion_codes`). Implement it with `async fn`s; the futures must be `Send`.
+#[cfg(feature = "promotion_codes")]
 pub trait PromotionCodes {
     /// What a failed call returns (for example [`crate::errors::ApiError`]).
     type Error;

@@ -628,6 +628,7 @@ impl Drop for InFlightGuard<'_> {
 // The operations of this API (generated from the route table)
 
 /// A [`Server`] with the operations of [`crate::routes::Coupons`], served by `service`.
+#[cfg(feature = "coupons")]
 pub fn coupons_routes<S>(service: S) -> crate::server::Server
 where
     S: crate::routes::Coupons + ::std::clone::Clone + ::std::marker::Send
@@ -737,6 +738,7 @@ where
 }
 
 /// A [`Server`] with the operations of [`crate::routes::PromotionCodes`], served by `service`.
+#[cfg(feature = "promotion_codes")]
 pub fn promotion_codes_routes<S>(service: S) -> crate::server::Server
 where
     S: crate::routes::PromotionCodes + ::std::clone::Clone + ::std::marker::Send
@@ -827,6 +829,7 @@ where
         )
 }
 
+#[cfg(all(feature = "coupons", feature = "promotion_codes"))]
 /// A [`Server`] with every operation, served by `service`; configure it
 /// (authentication, body limit …) and make a router with [`Server::into_router`].
 pub fn server<S>(service: S) -> crate::server::Server
@@ -843,6 +846,7 @@ where
         .merge(promotion_codes_routes(::std::clone::Clone::clone(&service)))
 }
 
+#[cfg(all(feature = "coupons", feature = "promotion_codes"))]
 /// The axum router of every operation, served by `service`, with the
 /// default settings (test keys, 1 MiB bodies).
 pub fn router<S>(service: S) -> ::axum::Router

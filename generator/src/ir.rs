@@ -249,6 +249,10 @@ pub struct Operation {
     /// The resource the operation serves: its first tag, else the path's
     /// static segments after the version (`promotion_codes`).
     pub resource: String,
+    /// The cargo feature of the generated crate that gates the operation:
+    /// its first tag, else its first static path segment after the version
+    /// (`promotion_codes`), in snake_case. All operations of a resource share it.
+    pub feature: String,
     pub summary: Option<String>,
     pub docs: Option<String>,
     pub deprecated: bool,

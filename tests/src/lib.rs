@@ -44,8 +44,9 @@ pub fn generate(path: &Path, package: &str) -> apigen::Output {
 }
 
 /// Writes `output` as a crate under `target/apigen-tests/<package>` and runs
-/// `cargo clippy --all-targets --all-features` on it with warnings denied
-/// (which also compiles it, with the `server` and `client` glue).
+/// `cargo clippy --all-targets` on it with warnings denied (which also
+/// compiles it), with all features (the `server` and `client` glue, every
+/// resource) and with none.
 /// Dependencies come from the workspace's lock file and target directory, so
 /// this needs no network and rebuilds little.
 pub fn compile(output: &apigen::Output, package: &str) {
@@ -53,25 +54,28 @@ pub fn compile(output: &apigen::Output, package: &str) {
     let dir = target.join("apigen-tests").join(package);
     apigen::sync::write(&dir, output).expect("write the generated crate");
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let result = Command::new(cargo)
-        .args([
-            "clippy",
-            "--quiet",
-            "--offline",
-            "--all-targets",
-            "--all-features",
-            "--manifest-path",
-        ])
-        .arg(dir.join("Cargo.toml"))
-        .args(["--", "-D", "warnings"])
-        .env("CARGO_TARGET_DIR", target.join("apigen-tests-target"))
-        .env("RUSTFLAGS", "-D warnings")
-        .output()
-        .expect("run cargo");
-    assert!(
-        result.status.success(),
-        "the crate generated for {package} does not compile cleanly:\n{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    // Everything on, then nothing on: every feature gate must hold both ways.
+    for features in ["--all-features", "--no-default-features"] {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let result = Command::new(cargo)
+            .args([
+                "clippy",
+                "--quiet",
+                "--offline",
+                "--all-targets",
+                features,
+                "--manifest-path",
+            ])
+            .arg(dir.join("Cargo.toml"))
+            .args(["--", "-D", "warnings"])
+            .env("CARGO_TARGET_DIR", target.join("apigen-tests-target"))
+            .env("RUSTFLAGS", "-D warnings")
+            .output()
+            .expect("run cargo");
+        assert!(
+            result.status.success(),
+            "the crate generated for {package} does not compile cleanly with {features}:\n{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
 }

@@ -6,7 +6,8 @@
 //! Cold: the generated crate rebuilt from scratch (its dependencies already
 //! built in the shared target directory). Incremental: one doc line changed in
 //! the models file, then rebuilt. Crates: the checked-in `generated/` crate's
-//! spec and, with `../shared` beside the workspace, the full Stripe spec.
+//! spec and, with `../shared` beside the workspace, the full Stripe spec with
+//! every resource (`full`) and with only `promotion_codes`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -22,23 +23,26 @@ pub fn run(what: &str) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let root = workspace_root();
-    let mut crates = vec![("promotion codes", root.join(apigen::project::SPEC))];
+    let mut crates = vec![("promotion codes", root.join(apigen::project::SPEC), "full")];
     let full = root.join("../shared/specs/stripe/spec3.2023-08-16.yaml");
     if full.exists() {
-        crates.push(("full Stripe spec", full));
+        crates.push(("full Stripe spec", full.clone(), "full"));
+        crates.push(("full Stripe spec", full, "promotion_codes"));
     } else {
         println!("(../shared not found: the full Stripe spec is skipped)");
     }
-    println!("| crate | lines | cold check s | incremental check s | cold / small cold |");
-    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| crate | features | lines | cold check s | incremental check s | cold / small cold |"
+    );
+    println!("|---|---|---:|---:|---:|---:|");
     let mut baseline = None;
-    for (label, spec) in crates {
+    for (label, spec, features) in crates {
         let package = format!("bench-{}", label.replace(' ', "-").to_lowercase());
-        match measure(&root, &spec, &package) {
+        match measure(&root, &spec, &package, features) {
             Ok((lines, cold, incremental)) => {
                 let base = *baseline.get_or_insert(cold);
                 println!(
-                    "| {label} | {lines} | {cold:.1} | {incremental:.1} | {:.1}x |",
+                    "| {label} | {features} | {lines} | {cold:.1} | {incremental:.1} | {:.1}x |",
                     cold / base
                 );
             }
@@ -51,7 +55,12 @@ pub fn run(what: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn measure(root: &Path, spec: &Path, package: &str) -> Result<(usize, f64, f64), String> {
+fn measure(
+    root: &Path,
+    spec: &Path,
+    package: &str,
+    features: &str,
+) -> Result<(usize, f64, f64), String> {
     let display = apigen::project::display_path(root, spec);
     let options = apigen::Options {
         package: package.to_owned(),
@@ -64,9 +73,9 @@ fn measure(root: &Path, spec: &Path, package: &str) -> Result<(usize, f64, f64),
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
     let target = root.join("target/bench-target");
     // Build the dependencies once, untimed.
-    check(&dir, &target)?;
+    check(&dir, &target, features)?;
     clean(&dir, &target, package)?;
-    let cold = check(&dir, &target)?;
+    let cold = check(&dir, &target, features)?;
     let models = dir.join("src/models.rs");
     let text = std::fs::read_to_string(&models).map_err(|e| e.to_string())?;
     std::fs::write(
@@ -74,7 +83,7 @@ fn measure(root: &Path, spec: &Path, package: &str) -> Result<(usize, f64, f64),
         format!("{text}\n/// Touched by the benchmark.\npub type BenchTouched = ();\n"),
     )
     .map_err(|e| e.to_string())?;
-    let incremental = check(&dir, &target)?;
+    let incremental = check(&dir, &target, features)?;
     std::fs::write(&models, text).map_err(|e| e.to_string())?;
     Ok((lines, cold, incremental))
 }
@@ -83,10 +92,19 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
-fn check(dir: &Path, target: &PathBuf) -> Result<f64, String> {
+/// `cargo check` with `features` (`full` is the default set).
+fn check(dir: &Path, target: &PathBuf, features: &str) -> Result<f64, String> {
     let started = Instant::now();
     let status = cargo()
-        .args(["check", "--quiet", "--offline", "--manifest-path"])
+        .args([
+            "check",
+            "--quiet",
+            "--offline",
+            "--no-default-features",
+            "--features",
+            features,
+            "--manifest-path",
+        ])
         .arg(dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", target)
         .status()

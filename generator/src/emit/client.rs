@@ -10,7 +10,7 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::routes::{method_names, trait_name};
+use super::routes::{method_names, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident, type_tokens_in};
 use crate::ir::{Api, Operation, TypeRef};
 use crate::load::Spec;
@@ -43,9 +43,12 @@ pub fn client(api: &Api, spec: &Spec, scope: &Scope) -> TokenStream {
             autos.push(auto_method(scope, op, item));
         }
     }
+    let features = trait_features(api);
     let impls = impls.into_iter().map(|(trait_, methods)| {
+        let feature = &features[&trait_];
         let trait_ = ident(&trait_);
         quote! {
+            #[cfg(feature = #feature)]
             impl crate::routes::#trait_ for crate::client::Client {
                 type Error = crate::client::ClientError;
 
@@ -137,8 +140,10 @@ fn auto_method(scope: &Scope, op: &Operation, item: &TypeRef) -> TokenStream {
         op.method.as_str(),
         op.path
     );
+    let feature = &op.feature;
     quote! {
         #[doc = #doc]
+        #[cfg(feature = #feature)]
         pub fn #name(
             &self,
             #(#args)*

@@ -59,6 +59,7 @@ const CLIENT: &str = include_str!("../../runtime/client.rs");
 pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     let header = header(spec);
     let scope = types::Scope::new(api);
+    let modules = params::layout(api, &scope);
     let mut files = BTreeMap::new();
     files.insert(
         "Cargo.toml".to_owned(),
@@ -83,9 +84,18 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
         ),
     );
     files.insert(
-        "src/params.rs".to_owned(),
-        format!("{header}{}", params_parallel(api, &scope)?),
+        "src/params/mod.rs".to_owned(),
+        format!(
+            "{header}{}",
+            format_items(params::mod_rs(&modules), "params")?
+        ),
     );
+    for (module, text) in modules.iter().zip(params_parallel(api, &scope, &modules)?) {
+        files.insert(
+            format!("src/params/{}.rs", module.module),
+            format!("{header}{text}"),
+        );
+    }
     files.insert(
         "src/routes.rs".to_owned(),
         format!(
@@ -117,18 +127,32 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     Ok(Output { files })
 }
 
-/// `params.rs` (the bulk of a large crate) built and formatted in contiguous
-/// parts on as many threads as there are cores; the parts are joined in
-/// order, so the text is the same as from one thread.
-fn params_parallel(api: &Api, scope: &types::Scope) -> Result<String> {
-    let parts = std::thread::available_parallelism()
+/// The params modules (the bulk of a large crate), built and formatted on as
+/// many threads as there are cores, each thread taking the next module.
+fn params_parallel(
+    api: &Api,
+    scope: &types::Scope,
+    modules: &[params::ParamsModule],
+) -> Result<Vec<String>> {
+    let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
-    let texts: Vec<Result<String>> = std::thread::scope(|threads| {
-        let workers: Vec<_> = (0..parts)
-            .map(|part| {
-                threads.spawn(move || {
-                    format_items(params::params_part(api, scope, part, parts), "params")
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut texts: Vec<Option<Result<String>>> = (0..modules.len()).map(|_| None).collect();
+    let done: Vec<Vec<(usize, Result<String>)>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(module) = modules.get(i) else { break };
+                        out.push((
+                            i,
+                            format_items(params::module_items(api, scope, module), "params"),
+                        ));
+                    }
+                    out
                 })
             })
             .collect();
@@ -137,19 +161,13 @@ fn params_parallel(api: &Api, scope: &types::Scope) -> Result<String> {
             .map(|w| w.join().expect("a params worker panicked"))
             .collect()
     });
-    let mut out = String::new();
-    for text in texts {
-        let text = text?;
-        if text.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            // The blank line `space_items` puts between items.
-            out.push('\n');
-        }
-        out.push_str(&text);
+    for (i, text) in done.into_iter().flatten() {
+        texts[i] = Some(text);
     }
-    Ok(out)
+    texts
+        .into_iter()
+        .map(|t| t.expect("every module was formatted"))
+        .collect()
 }
 
 /// The comment that opens every generated Rust file.

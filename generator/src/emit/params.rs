@@ -12,7 +12,7 @@
 //! gets its builder and its `FormEncode`, `FormDecode`, `Validate` and
 //! (feature `proptest`) `Arbitrary` impls here.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -24,7 +24,7 @@ use super::types::{Presence, Scope, field_type_in, ident, type_tokens_in};
 use crate::ir::{
     Api, Constraints, Enum, Field, Operation, Struct, TypeDef, TypeKind, TypeRef, Union,
 };
-use crate::lower::names::Namer;
+use crate::lower::names::{Namer, field_name};
 
 /// String formats that `form::check_format` checks (keep in step with the runtime's list).
 const CHECKED_FORMATS: &[&str] = &["currency"];
@@ -41,64 +41,153 @@ const PARAMS_METHODS: &[&str] = &[
 /// Methods of a nested type that a setter must not shadow.
 const NESTED_METHODS: &[&str] = &["new", "default", "id", "as_str"];
 
-/// The items of the `params` module.
-/// The items of `params.rs`, in `parts` contiguous parts: this is part `part`.
-/// The parts in order are all of it, so they can be built and formatted on
-/// separate threads.
-pub fn params_part(api: &Api, scope: &Scope, part: usize, parts: usize) -> TokenStream {
-    let names = method_names(api);
+/// One file of the `params` module: the operations of one cargo feature and
+/// the types only they use (compiled with the feature), or the types several
+/// features share (`feature: None`, always compiled).
+#[derive(Clone, Debug)]
+pub struct ParamsModule {
+    pub feature: Option<String>,
+    /// The module's name (and file stem).
+    pub module: String,
+    /// Indexes into `api.operations`.
+    pub ops: Vec<usize>,
+    /// Names of the types whose definitions or impls the module holds.
+    pub nested: Vec<String>,
+}
+
+/// The name of the module of types that several features use.
+const SHARED_MODULE: &str = "shared_types";
+
+/// Splits the `params` items into modules by cargo feature. A type goes with
+/// the one feature whose operations reach it, else to the shared module; what
+/// a type reaches is reached by the same operations, so a shared type never
+/// needs a feature-gated one.
+pub fn layout(api: &Api, scope: &Scope) -> Vec<ParamsModule> {
+    let reached = reachable(api);
+    let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for op in &api.operations {
+        let roots = all_fields(op)
+            .into_iter()
+            .flat_map(|f| f.ty.named())
+            .map(str::to_owned);
+        for name in reachable_from(api, roots.collect()) {
+            if let Some((key, _)) = api.types.get_key_value(&name) {
+                users
+                    .entry(key.as_str())
+                    .or_default()
+                    .insert(op.feature.as_str());
+            }
+        }
+    }
+    let mut modules: BTreeMap<Option<String>, ParamsModule> = BTreeMap::new();
+    for (i, op) in api.operations.iter().enumerate() {
+        module_of(&mut modules, Some(&op.feature)).ops.push(i);
+    }
     // The inline types of parameters (defined here), then the models that
     // parameters use; each with its builder and wire/validation impls.
-    let reached = reachable(api);
     let owned = api.types.values().filter(|def| scope.in_params(&def.name));
     let shared = api
         .types
         .values()
         .filter(|def| !scope.in_params(&def.name) && reached.contains(&def.name));
-    let nested: Vec<_> = owned.chain(shared).collect();
-    let total = api.operations.len() + nested.len();
-    let range = (total * part / parts)..(total * (part + 1) / parts);
-    let ops = api
-        .operations
+    for def in owned.chain(shared) {
+        let feature = match users.get(def.name.as_str()) {
+            Some(features) if features.len() == 1 => features.first().copied(),
+            _ => None,
+        };
+        module_of(&mut modules, feature)
+            .nested
+            .push(def.name.clone());
+    }
+    modules.into_values().collect()
+}
+
+fn module_of<'m>(
+    modules: &'m mut BTreeMap<Option<String>, ParamsModule>,
+    feature: Option<&str>,
+) -> &'m mut ParamsModule {
+    modules
+        .entry(feature.map(str::to_owned))
+        .or_insert_with(|| ParamsModule {
+            feature: feature.map(str::to_owned),
+            module: feature.map_or_else(|| SHARED_MODULE.to_owned(), field_name),
+            ops: Vec::new(),
+            nested: Vec::new(),
+        })
+}
+
+/// The items of one params module.
+pub fn module_items(api: &Api, scope: &Scope, module: &ParamsModule) -> TokenStream {
+    let names = method_names(api);
+    let reached = reachable(api);
+    let ops = module
+        .ops
         .iter()
-        .zip(&names)
-        .enumerate()
-        .filter(|(i, _)| range.contains(i))
-        .map(|(_, (op, method))| operation_params(api, scope, op, method));
-    let first_nested = api.operations.len();
-    let nested = nested
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| range.contains(&(first_nested + i)))
-        .map(|(_, def)| {
-            let definition = scope
-                .in_params(&def.name)
-                .then(|| type_def(api, scope, def));
-            let impls = if reached.contains(&def.name) {
-                nested_impls(api, scope, def)
-            } else {
-                TokenStream::new()
-            };
-            quote! {
-                #definition
-                #impls
-            }
-        });
+        .map(|&i| operation_params(api, scope, &api.operations[i], &names[i]));
+    let nested = module.nested.iter().map(|name| {
+        let def = &api.types[name];
+        let definition = scope
+            .in_params(&def.name)
+            .then(|| type_def(api, scope, def));
+        let impls = if reached.contains(&def.name) {
+            nested_impls(api, scope, def)
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            #definition
+            #impls
+        }
+    });
     quote! {
         #(#ops)*
         #(#nested)*
     }
 }
 
+/// `params/mod.rs`: the modules, each re-exported so every type is
+/// `crate::params::Name`; a feature's module only with that feature.
+pub fn mod_rs(modules: &[ParamsModule]) -> TokenStream {
+    let items = modules.iter().map(|m| {
+        let module = ident(&m.module);
+        let cfg = m.feature.as_ref().map(|f| quote!(#[cfg(feature = #f)]));
+        let doc = match &m.feature {
+            Some(f) => format!(
+                " Parameters of the operations of feature `{f}`, and the types only they use."
+            ),
+            None => " Types that the parameters of several features use.".to_owned(),
+        };
+        quote! {
+            #[doc = #doc]
+            #cfg
+            #[rustfmt::skip]
+            mod #module;
+            #cfg
+            pub use #module::*;
+        }
+    });
+    quote! {
+        //! The parameters of every operation: builders, validation and the
+        //! wire encoding both ways. One module per cargo feature; everything is
+        //! re-exported here.
+        #(#items)*
+    }
+}
+
 /// The named types that parameters reach, directly or through other types.
 pub fn reachable(api: &Api) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut pending: Vec<String> = api
+    let roots = api
         .operations
         .iter()
         .flat_map(|op| all_fields(op).into_iter().flat_map(|f| f.ty.named()))
         .map(str::to_owned)
         .collect();
+    reachable_from(api, roots)
+}
+
+/// The named types reachable from `roots` (included).
+fn reachable_from(api: &Api, mut pending: Vec<String>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
     while let Some(name) = pending.pop() {
         if !seen.insert(name.clone()) {
             continue;

@@ -98,28 +98,30 @@ pub fn routes(api: &Api, scope: &Scope) -> TokenStream {
     let names = method_names(api);
     let entries = api.operations.iter().map(|op| {
         let name = ident(&op.name);
-        quote!(<crate::params::#name as crate::runtime::Params>::ROUTE)
+        let feature = &op.feature;
+        quote!(#[cfg(feature = #feature)] <crate::params::#name as crate::runtime::Params>::ROUTE)
     });
     let mut traits: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
-    let mut resources: BTreeMap<String, String> = BTreeMap::new();
+    let mut resources: BTreeMap<String, (String, String)> = BTreeMap::new();
     for (op, method) in api.operations.iter().zip(&names) {
         let trait_ = trait_name(&op.resource);
         resources
             .entry(trait_.clone())
-            .or_insert_with(|| op.resource.clone());
+            .or_insert_with(|| (op.resource.clone(), op.feature.clone()));
         traits
             .entry(trait_)
             .or_default()
             .push(trait_method(scope, op, method));
     }
     let traits = traits.into_iter().map(|(name, methods)| {
+        let (resource, feature) = &resources[&name];
         let doc = format!(
-            " The operations of the `{}` resource. Implement it with `async fn`s; the futures must be `Send`.",
-            resources[&name]
+            " The operations of the `{resource}` resource (feature `{feature}`). Implement it with `async fn`s; the futures must be `Send`."
         );
         let name = ident(&name);
         quote! {
             #[doc = #doc]
+            #[cfg(feature = #feature)]
             pub trait #name {
                 /// What a failed call returns (for example [`crate::errors::ApiError`]).
                 type Error;
@@ -129,8 +131,9 @@ pub fn routes(api: &Api, scope: &Scope) -> TokenStream {
         }
     });
     quote! {
-        /// Every operation: method, path template, operation id, encoding,
-        /// resource trait and method. Servers route by it, clients call by it.
+        /// Every operation of the enabled features: method, path template,
+        /// operation id, encoding, resource trait and method. Servers route by
+        /// it, clients call by it.
         pub const ROUTES: &[crate::runtime::Route] = &[#(#entries),*];
 
         #(#traits)*
@@ -174,4 +177,12 @@ fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
             #params_arg: crate::params::#params,
         ) -> impl ::std::future::Future<Output = ::std::result::Result<#response, Self::Error>> + ::std::marker::Send;
     }
+}
+
+/// The feature of each resource trait, by trait name.
+pub fn trait_features(api: &Api) -> BTreeMap<String, String> {
+    api.operations
+        .iter()
+        .map(|op| (trait_name(&op.resource), op.feature.clone()))
+        .collect()
 }

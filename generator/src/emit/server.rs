@@ -11,7 +11,7 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::routes::{method_names, trait_name};
+use super::routes::{method_names, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident};
 use crate::ir::{Api, Operation, TypeRef};
 
@@ -40,7 +40,9 @@ pub fn server(api: &Api, scope: &Scope) -> TokenStream {
         resources.entry(trait_).or_default().push(handler);
     }
     let api_error = quote!(crate::errors::ApiError);
+    let features = trait_features(api);
     let per_resource = resources.iter().map(|(trait_, handlers)| {
+        let feature = &features[trait_];
         let doc = format!(
             " A [`Server`] with the operations of [`crate::routes::{trait_}`], served by `service`."
         );
@@ -48,6 +50,7 @@ pub fn server(api: &Api, scope: &Scope) -> TokenStream {
         let trait_ = ident(trait_);
         quote! {
             #[doc = #doc]
+            #[cfg(feature = #feature)]
             pub fn #name<S>(service: S) -> crate::server::Server
             where
                 S: crate::routes::#trait_ + ::std::clone::Clone + ::std::marker::Send + ::std::marker::Sync + 'static,
@@ -69,9 +72,23 @@ pub fn server(api: &Api, scope: &Scope) -> TokenStream {
     } else {
         quote!(crate::server::Server::new() #(.merge(#fns(::std::clone::Clone::clone(&service))))*)
     };
+    // The whole server needs every resource, so every feature.
+    let all: std::collections::BTreeSet<&String> = features.values().collect();
+    let cfg_all = match all.len() {
+        0 => TokenStream::new(),
+        1 => {
+            let only = all.into_iter();
+            quote!(#[cfg(#(feature = #only)*)])
+        }
+        _ => {
+            let all = all.into_iter();
+            quote!(#[cfg(all(#(feature = #all),*))])
+        }
+    };
     quote! {
         #(#per_resource)*
 
+        #cfg_all
         /// A [`Server`] with every operation, served by `service`; configure it
         /// (authentication, body limit …) and make a router with [`Server::into_router`].
         pub fn server<S>(service: S) -> crate::server::Server
@@ -81,6 +98,7 @@ pub fn server(api: &Api, scope: &Scope) -> TokenStream {
             #body
         }
 
+        #cfg_all
         /// The axum router of every operation, served by `service`, with the
         /// default settings (test keys, 1 MiB bodies).
         pub fn router<S>(service: S) -> ::axum::Router

@@ -186,6 +186,7 @@ impl<'a> Lowerer<'a> {
             path: path.to_owned(),
             pointer: at.clone(),
             resource: resource_of(&op.tags, path),
+            feature: feature_of(&op.tags, path),
             summary: op.summary.clone(),
             docs: op.description.clone(),
             deprecated: op.deprecated,
@@ -484,6 +485,26 @@ fn resource_of(tags: &[String], path: &str) -> String {
         "root".to_owned()
     } else {
         statics.join("_")
+    }
+}
+
+/// The cargo feature of an operation: its first tag, else its first static
+/// path segment after the version, in snake_case (`promotion_codes`).
+fn feature_of(tags: &[String], path: &str) -> String {
+    let raw = match tags.first() {
+        Some(tag) => tag.clone(),
+        None => path_segments(path)
+            .into_iter()
+            .find(|s| !s.starts_with('{'))
+            .unwrap_or("root")
+            .to_owned(),
+    };
+    let name = field_name(&raw).trim_end_matches('_').to_owned();
+    // Feature names the generated crate uses for other things.
+    if ["default", "full", "proptest", "server", "client"].contains(&name.as_str()) {
+        format!("{name}_resource")
+    } else {
+        name
     }
 }
 
