@@ -54,7 +54,7 @@ enum Command {
         /// Which benchmark: `compile`.
         what: String,
     },
-    /// Generate and `cargo check` a crate for every OpenAPI document in a
+    /// Generate and `cargo clippy` a crate for every OpenAPI document in a
     /// folder; print a table; exit 1 if any failed.
     Corpus {
         /// The folder (YAML and JSON files; other files are listed as skipped).
