@@ -264,6 +264,29 @@ impl<T> ClearableMap<T> {
     }
 }
 
+impl<T: crate::form::FormEncode> ClearableMap<T> {
+    /// Applies this update to `map`, as a server does: `Clear` empties it; an
+    /// update inserts the keys it sets and removes the keys it unsets. A set
+    /// key whose value is blank is unset, because on the wire it is (`key[k]=`).
+    pub fn apply_to(self, map: &mut std::collections::BTreeMap<String, T>) {
+        match self {
+            ClearableMap::Clear => map.clear(),
+            ClearableMap::Update(entries) => {
+                for (key, value) in entries {
+                    match value {
+                        Clearable::Set(v) if !crate::form::is_blank(&v) => {
+                            map.insert(key, v);
+                        }
+                        Clearable::Set(_) | Clearable::Clear => {
+                            map.remove(&key);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl<T> From<std::collections::BTreeMap<String, T>> for ClearableMap<T> {
     fn from(map: std::collections::BTreeMap<String, T>) -> Self {
         ClearableMap::Update(map.into_iter().map(|(k, v)| (k, Clearable::Set(v))).collect())

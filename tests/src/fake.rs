@@ -15,7 +15,7 @@ use promo_api::params::{
     RetrieveCoupon, RetrievePromotionCode, UpdateCoupon, UpdatePromotionCode,
 };
 use promo_api::routes::{Coupons, PromotionCodes};
-use promo_api::runtime::{Clearable, ClearableMap, Expandable, List, Nullable, Object, Timestamp};
+use promo_api::runtime::{ClearableMap, Expandable, List, Nullable, Object, Timestamp};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -51,27 +51,15 @@ pub fn missing(kind: &str, id: &str, param: &str) -> ApiError {
         .with_param(param)
 }
 
+/// Applies a metadata update to a stored object's metadata.
 fn apply_metadata(
     current: &mut Nullable<BTreeMap<String, String>>,
     patch: Option<ClearableMap<String>>,
 ) {
-    match patch {
-        None => {}
-        Some(ClearableMap::Clear) => *current = Nullable::Value(BTreeMap::new()),
-        Some(ClearableMap::Update(entries)) => {
-            let mut map = current.as_ref().cloned().unwrap_or_default();
-            for (key, value) in entries {
-                match value {
-                    Clearable::Set(v) => {
-                        map.insert(key, v);
-                    }
-                    Clearable::Clear => {
-                        map.remove(&key);
-                    }
-                }
-            }
-            *current = Nullable::Value(map);
-        }
+    if let Some(patch) = patch {
+        let mut map = current.as_ref().cloned().unwrap_or_default();
+        patch.apply_to(&mut map);
+        *current = Nullable::Value(map);
     }
 }
 

@@ -321,3 +321,26 @@ fn clearable_maps_in_json() {
         clear
     );
 }
+
+#[test]
+fn clearable_map_updates_apply_as_on_the_wire() {
+    let mut metadata = std::collections::BTreeMap::from([
+        ("keep".to_owned(), "1".to_owned()),
+        ("drop".to_owned(), "2".to_owned()),
+        ("blank".to_owned(), "3".to_owned()),
+    ]);
+    ClearableMap::new()
+        .set("new", "4")
+        .unset("drop")
+        .set("blank", "")
+        .apply_to(&mut metadata);
+    assert_eq!(
+        metadata
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+        [("keep", "1"), ("new", "4")]
+    );
+    ClearableMap::<String>::Clear.apply_to(&mut metadata);
+    assert!(metadata.is_empty());
+}

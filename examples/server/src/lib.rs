@@ -26,7 +26,7 @@ use promo_api::params::{
     RetrievePromotionCode, UpdateCoupon, UpdatePromotionCode,
 };
 use promo_api::routes::{Coupons, PromotionCodes};
-use promo_api::runtime::{Clearable, ClearableMap, Expandable, List, Nullable, Timestamp};
+use promo_api::runtime::{Expandable, List, Nullable, Timestamp};
 
 /// The `url` of a promotion code list.
 pub const PROMOTION_CODES_URL: &str = "/v1/promotion_codes";
@@ -384,26 +384,6 @@ fn lowercase_currency(currency: String) -> String {
     currency.to_ascii_lowercase()
 }
 
-fn apply_metadata(current: &mut BTreeMap<String, String>, patch: Option<ClearableMap<String>>) {
-    match patch {
-        None => {}
-        Some(ClearableMap::Clear) => current.clear(),
-        Some(ClearableMap::Update(entries)) => {
-            for (key, value) in entries {
-                match value {
-                    // An empty value unsets the key, as on the wire.
-                    Clearable::Set(v) if !v.is_empty() => {
-                        current.insert(key, v);
-                    }
-                    Clearable::Set(_) | Clearable::Clear => {
-                        current.remove(&key);
-                    }
-                }
-            }
-        }
-    }
-}
-
 fn active_key(code: &str, customer: Option<&str>) -> (Option<String>, String) {
     (customer.map(str::to_owned), code.to_ascii_lowercase())
 }
@@ -742,7 +722,9 @@ impl PromotionCodes for Store {
         }
         if params.metadata.is_some() {
             let mut metadata = metadata_of(&code.metadata);
-            apply_metadata(&mut metadata, params.metadata);
+            if let Some(patch) = params.metadata {
+                patch.apply_to(&mut metadata);
+            }
             code.metadata = Nullable::Value(metadata);
         }
         if !currency_updates.is_empty() {
@@ -872,7 +854,9 @@ impl Coupons for Store {
                 .with_param("redeem_by"));
         }
         let mut metadata = BTreeMap::new();
-        apply_metadata(&mut metadata, params.metadata);
+        if let Some(patch) = params.metadata {
+            patch.apply_to(&mut metadata);
+        }
 
         let mut inner = self.lock();
         let id = match params.id.filter(|id| !id.is_empty()) {
@@ -950,7 +934,9 @@ impl Coupons for Store {
         }
         if params.metadata.is_some() {
             let mut metadata = metadata_of(&found.metadata);
-            apply_metadata(&mut metadata, params.metadata);
+            if let Some(patch) = params.metadata {
+                patch.apply_to(&mut metadata);
+            }
             found.metadata = Nullable::Value(metadata);
         }
         Ok(render_coupon(found, now))
