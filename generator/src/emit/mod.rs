@@ -18,6 +18,7 @@ mod params;
 mod routes;
 mod server;
 pub mod surface;
+pub mod text;
 pub mod types;
 
 use std::collections::BTreeMap;

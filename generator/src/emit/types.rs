@@ -88,6 +88,15 @@ impl Scope {
         self.params.contains(name)
     }
 
+    /// The path of a named type as text: `crate::params::X` or `crate::models::X`.
+    pub fn path_text(&self, name: &str) -> String {
+        if self.in_params(name) {
+            format!("crate::params::{name}")
+        } else {
+            format!("crate::models::{name}")
+        }
+    }
+
     /// The path of a named type: `crate::params::X` or `crate::models::X`.
     pub fn path(&self, name: &str) -> TokenStream {
         let id = ident(name);
@@ -149,6 +158,44 @@ pub fn type_tokens_in(ty: &TypeRef, scope: &Scope) -> TokenStream {
     }
 }
 
+/// [`type_tokens_in`] as formatted text (for the [`super::text`] emitters).
+pub fn type_text_in(ty: &TypeRef, scope: &Scope) -> String {
+    let mut out = String::new();
+    write_type(&mut out, ty, scope);
+    out
+}
+
+fn write_type(out: &mut String, ty: &TypeRef, scope: &Scope) {
+    let wrap = |out: &mut String, outer: &str, inner: &TypeRef| {
+        out.push_str(outer);
+        out.push('<');
+        write_type(out, inner, scope);
+        out.push('>');
+    };
+    match ty {
+        TypeRef::Bool => out.push_str("bool"),
+        TypeRef::Integer => out.push_str("i64"),
+        TypeRef::Number => out.push_str("f64"),
+        TypeRef::String => out.push_str("::std::string::String"),
+        TypeRef::Timestamp => out.push_str("crate::runtime::Timestamp"),
+        TypeRef::Json => out.push_str("::serde_json::Value"),
+        TypeRef::Named(name) => out.push_str(&scope.path_text(name)),
+        TypeRef::Vec(t) => wrap(out, "::std::vec::Vec", t),
+        TypeRef::Map(t) => {
+            out.push_str("::std::collections::BTreeMap<::std::string::String, ");
+            write_type(out, t, scope);
+            out.push('>');
+        }
+        TypeRef::Option(t) => wrap(out, "::std::option::Option", t),
+        TypeRef::Expandable(t) => wrap(out, "crate::runtime::Expandable", t),
+        TypeRef::Clearable(t) => match &**t {
+            TypeRef::Map(values) => wrap(out, "crate::runtime::ClearableMap", values),
+            t => wrap(out, "crate::runtime::Clearable", t),
+        },
+        TypeRef::List(t) => wrap(out, "crate::runtime::List", t),
+    }
+}
+
 /// How a field is represented, given whether it is required and nullable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Presence {
@@ -179,6 +226,21 @@ pub fn field_type(field: &Field) -> TokenStream {
     field_type_in(field, &Scope::default())
 }
 
+/// [`field_type_in`] as formatted text (for the [`super::text`] emitters).
+pub fn field_type_text_in(field: &Field, scope: &Scope) -> String {
+    let mut inner = type_text_in(&field.ty, scope);
+    if field.boxed {
+        inner = format!("::std::boxed::Box<{inner}>");
+    }
+    match Presence::of(field) {
+        Presence::Always => inner,
+        Presence::RequiredNullable | Presence::Optional => {
+            format!("::std::option::Option<{inner}>")
+        }
+        Presence::OptionalNullable => format!("crate::runtime::Nullable<{inner}>"),
+    }
+}
+
 /// The full type of a struct field: its use, boxed if needed, wrapped per [`Presence`].
 pub fn field_type_in(field: &Field, scope: &Scope) -> TokenStream {
     let mut inner = type_tokens_in(&field.ty, scope);
@@ -189,5 +251,32 @@ pub fn field_type_in(field: &Field, scope: &Scope) -> TokenStream {
         Presence::Always => inner,
         Presence::RequiredNullable | Presence::Optional => quote!(::std::option::Option<#inner>),
         Presence::OptionalNullable => quote!(crate::runtime::Nullable<#inner>),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text spelling of a type is the token spelling, formatted.
+    #[test]
+    fn text_and_tokens_spell_the_same_type() {
+        let scope = Scope::default();
+        let named = || Box::new(TypeRef::Named("Coupon".to_owned()));
+        for ty in [
+            TypeRef::Map(Box::new(TypeRef::Vec(named()))),
+            TypeRef::Clearable(Box::new(TypeRef::Map(Box::new(TypeRef::String)))),
+            TypeRef::Clearable(Box::new(TypeRef::Integer)),
+            TypeRef::Option(Box::new(TypeRef::Expandable(named()))),
+            TypeRef::List(Box::new(TypeRef::Timestamp)),
+            TypeRef::Json,
+        ] {
+            let squeeze = |s: String| s.replace(' ', "");
+            assert_eq!(
+                squeeze(type_tokens_in(&ty, &scope).to_string()),
+                squeeze(type_text_in(&ty, &scope)),
+                "{ty:?}"
+            );
+        }
     }
 }
