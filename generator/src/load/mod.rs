@@ -62,15 +62,33 @@ pub fn load_bytes(bytes: &[u8], display: &str) -> Result<Spec> {
             message: e.to_string(),
         })?
     } else {
-        let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| Error::Syntax {
-            file: file.clone(),
-            format: "YAML",
-            message: e.to_string(),
-        })?;
-        yaml_to_json(yaml)
+        // Straight to JSON values in one pass; through `serde_yaml::Value` (which
+        // also reads tagged values, and names what is wrong) when that fails.
+        match serde_yaml::from_str::<JsonValue>(text) {
+            Ok(JsonValue(value)) => value,
+            Err(_) => {
+                let yaml: serde_yaml::Value =
+                    serde_yaml::from_str(text).map_err(|e| Error::Syntax {
+                        file: file.clone(),
+                        format: "YAML",
+                        message: e.to_string(),
+                    })?;
+                yaml_to_json(yaml)
+            }
+        }
     };
     check_version(&raw, &file)?;
     check_refs(&raw, &raw, &Pointer::root(), &file)?;
+    // The plain deserializer first: tracking the path costs a third of the
+    // time, and is only needed to say where an invalid document goes wrong.
+    if let Ok(api) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&raw) {
+        return Ok(Spec {
+            file,
+            sha256,
+            raw,
+            api,
+        });
+    }
     let api = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw).map_err(|e| {
         // Prefer the deepest invalid node; serde loses the path below `flatten`.
         let (pointer, message) = locate::locate(&raw)
@@ -188,6 +206,84 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
         })
 }
 
+/// A JSON value read straight from YAML, with non-string map keys (`200:`
+/// response codes) as strings. Tagged values (`!tag x`) are refused; the
+/// caller then goes through [`yaml_to_json`].
+struct JsonValue(Value);
+
+impl<'de> serde::Deserialize<'de> for JsonValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonVisitor).map(JsonValue)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a YAML value with a JSON equivalent")
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(JsonValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(JsonValue(key)) = map.next_key()? {
+            let key = match key {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            let JsonValue(value) = map.next_value()?;
+            if object.insert(key, value).is_some() {
+                // Let the slow path name the duplicate.
+                return Err(serde::de::Error::custom("duplicate key"));
+            }
+        }
+        Ok(Value::Object(object))
+    }
+}
+
 /// Converts YAML to JSON. Non-string map keys (`200:` response codes) become strings.
 fn yaml_to_json(value: serde_yaml::Value) -> Value {
     use serde_yaml::Value as Y;
@@ -219,5 +315,36 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
                 .collect(),
         ),
         Y::Tagged(tagged) => yaml_to_json(tagged.value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow(text: &str) -> Value {
+        yaml_to_json(serde_yaml::from_str(text).unwrap())
+    }
+
+    /// The one-pass reader gives the same JSON as going through `serde_yaml::Value`.
+    #[test]
+    fn fast_yaml_reading_matches_the_slow_path() {
+        let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/promotion_codes.yaml");
+        let text = std::fs::read_to_string(spec).unwrap();
+        let small = "a:\n  200: {x: 1.5, y: ~, z: [true, -3, 18446744073709551615]}\n  1.5: b\n  true: c\n  null: d\n";
+        for text in [text.as_str(), small] {
+            let JsonValue(fast) = serde_yaml::from_str(text).unwrap();
+            assert_eq!(fast, slow(text));
+        }
+    }
+
+    /// What the one-pass reader refuses, the slow path still reads or names.
+    #[test]
+    fn tagged_values_and_duplicate_keys_take_the_slow_path() {
+        assert!(serde_yaml::from_str::<JsonValue>("a: !tag 1\n").is_err());
+        assert_eq!(slow("a: !tag 1\n"), serde_json::json!({"a": 1}));
+        assert!(serde_yaml::from_str::<JsonValue>("a: 1\na: 2\n").is_err());
+        let err = load_bytes(b"openapi: 3.0.3\nopenapi: 3.0.3\n", "dup.yaml").unwrap_err();
+        assert!(err.to_string().contains("dup.yaml"), "{err}");
     }
 }
