@@ -54,18 +54,35 @@ pub fn compile(output: &apigen::Output, package: &str) {
     let dir = target.join("apigen-tests").join(package);
     apigen::sync::write(&dir, output).expect("write the generated crate");
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
-    // Everything on, then nothing on: every feature gate must hold both ways.
-    for features in ["--all-features", "--no-default-features"] {
+    // Everything on, nothing on, then each resource alone: every feature
+    // gate must hold every way.
+    let resources = output.files["Cargo.toml"]
+        .lines()
+        .find_map(|l| l.strip_prefix("full = ["))
+        .map(|list| {
+            list.trim_end_matches(']')
+                .split(", ")
+                .filter(|f| !f.is_empty())
+                .map(|f| format!("--features={}", f.trim_matches('"')))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let runs = [
+        vec!["--all-features".to_owned()],
+        vec!["--no-default-features".to_owned()],
+    ]
+    .into_iter()
+    .chain(
+        resources
+            .into_iter()
+            .map(|f| vec!["--no-default-features".to_owned(), f]),
+    );
+    for features in runs {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let result = Command::new(cargo)
-            .args([
-                "clippy",
-                "--quiet",
-                "--offline",
-                "--all-targets",
-                features,
-                "--manifest-path",
-            ])
+            .args(["clippy", "--quiet", "--offline", "--all-targets"])
+            .args(&features)
+            .arg("--manifest-path")
             .arg(dir.join("Cargo.toml"))
             .args(["--", "-D", "warnings"])
             .env("CARGO_TARGET_DIR", target.join("apigen-tests-target"))
@@ -74,7 +91,8 @@ pub fn compile(output: &apigen::Output, package: &str) {
             .expect("run cargo");
         assert!(
             result.status.success(),
-            "the crate generated for {package} does not compile cleanly with {features}:\n{}",
+            "the crate generated for {package} does not compile cleanly with {}:\n{}",
+            features.join(" "),
             String::from_utf8_lossy(&result.stderr)
         );
     }

@@ -7,7 +7,7 @@ use apigen_tests::{fixture, generate};
 
 fn snapshot(name: &str) {
     let output = generate(&fixture(&format!("models/{name}.yaml")), name);
-    let models = &output.files["src/models.rs"];
+    let models = &output.files["src/models/mod.rs"];
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!(format!("models_{name}"), models);
     });

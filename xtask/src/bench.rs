@@ -76,7 +76,7 @@ fn measure(
     check(&dir, &target, features)?;
     clean(&dir, &target, package)?;
     let cold = check(&dir, &target, features)?;
-    let models = dir.join("src/models.rs");
+    let models = dir.join("src/models/mod.rs");
     let text = std::fs::read_to_string(&models).map_err(|e| e.to_string())?;
     std::fs::write(
         &models,

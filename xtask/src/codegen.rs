@@ -75,7 +75,12 @@ pub fn run(
             }
             Ok(touched) => {
                 for path in &touched {
-                    println!("wrote {shown}/{path}");
+                    let done = if out.join(path).exists() {
+                        "wrote"
+                    } else {
+                        "removed"
+                    };
+                    println!("{done} {shown}/{path}");
                 }
                 ExitCode::SUCCESS
             }

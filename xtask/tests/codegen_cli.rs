@@ -174,7 +174,10 @@ fn a_one_word_edit_makes_check_fail_until_regenerated() {
         stdout.contains("+    /// Number of times this promotion code has been redeemed."),
         "{stdout}"
     );
-    assert!(stdout.contains("--- a/src/models.rs (on disk)"), "{stdout}");
+    assert!(
+        stdout.contains("--- a/src/models/promotion_codes.rs (on disk)"),
+        "{stdout}"
+    );
     // Before the diff: the API drift since the spec the crate was generated from.
     assert!(
         stdout.contains("promotion_code.times_redeemed: docs changed"),

@@ -25,7 +25,7 @@ fn resource_features(api: &Api) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let mut out = format!(
-        "# One feature per resource: the parameters, route trait, server routes and\n# client methods of its operations (models are always compiled).\ndefault = [\"full\"]\nfull = [{list}]\n"
+        "# One feature per resource: the parameters, route trait, server routes and\n# client methods of its operations, and the models only its operations reach.\ndefault = [\"full\"]\nfull = [{list}]\n"
     );
     for feature in features {
         let _ = writeln!(out, "{feature} = []");

@@ -14,7 +14,7 @@ use super::types::{Presence, Scope, ident, type_tokens_in};
 use crate::ir::{Api, Field, Struct, TypeKind, TypeRef};
 
 /// The error type most operations share.
-fn common_error(api: &Api) -> Option<&TypeRef> {
+pub(super) fn common_error(api: &Api) -> Option<&TypeRef> {
     let mut count: BTreeMap<&TypeRef, usize> = BTreeMap::new();
     for op in &api.operations {
         if let Some(e) = &op.error {

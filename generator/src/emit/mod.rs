@@ -13,6 +13,7 @@ mod client;
 mod crate_files;
 pub mod docs;
 mod errors;
+pub mod gates;
 mod models;
 mod params;
 mod routes;
@@ -77,13 +78,11 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     );
     files.insert("src/runtime.rs".to_owned(), format!("{header}{RUNTIME}"));
     files.insert("src/form.rs".to_owned(), format!("{header}{FORM}"));
-    files.insert(
-        "src/models.rs".to_owned(),
-        format!(
-            "{header}{}",
-            format_items(models::models(api, &scope), "models")?
-        ),
-    );
+    let started = Instant::now();
+    for (path, text) in models::models(api, &scope, &gates::Gates::new(api)) {
+        files.insert(format!("src/{path}"), format!("{header}{text}"));
+    }
+    add_format_time(started);
     files.insert(
         "src/params/mod.rs".to_owned(),
         format!(
@@ -189,9 +188,14 @@ fn format_items(tokens: TokenStream, context: &str) -> Result<String> {
         message: e.to_string(),
     })?;
     let text = space_items(&prettyplease::unparse(&file));
+    add_format_time(started);
+    Ok(text)
+}
+
+/// Counts the time since `started` as formatting (see [`StageTimes::format_cpu`]).
+fn add_format_time(started: Instant) {
     let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
     FORMAT_NANOS.fetch_add(nanos, Ordering::Relaxed);
-    Ok(text)
 }
 
 /// Time spent formatting (summed over threads), read by [`emit_profiled`].
@@ -202,8 +206,9 @@ static FORMAT_NANOS: AtomicU64 = AtomicU64::new(0);
 pub struct StageTimes {
     /// Wall time of the whole of `emit` (tokens and formatting, on all threads).
     pub wall: Duration,
-    /// CPU time spent parsing tokens with `syn` and printing them with
-    /// `prettyplease`, summed over threads.
+    /// CPU time spent producing formatted text, summed over threads: parsing
+    /// tokens with `syn` and printing them with `prettyplease`, and writing
+    /// the text-emitted files (models) whole.
     pub format_cpu: Duration,
 }
 

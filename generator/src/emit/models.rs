@@ -1,74 +1,162 @@
-//! Emits `models.rs`: one Rust item per named IR type. Structs derive serde
-//! with per-field attributes that keep absent, `null` and values apart; string
-//! enums are open (an `Unknown(String)` variant keeps values the spec does not
-//! list); unions are untagged enums; other components are type aliases.
+//! Emits the `models` module: one Rust item per named IR type. Structs derive
+//! serde with per-field attributes that keep absent, `null` and values apart;
+//! string enums are open (an `Unknown(String)` variant keeps values the spec
+//! does not list); unions are untagged enums; other components are type
+//! aliases.
+//!
+//! The module is split by cargo feature (see [`super::gates`]): `models/mod.rs`
+//! holds the types every feature needs, `models/<feature>.rs` the types only
+//! that feature reaches (compiled with it), and `models/shared_types.rs` the
+//! types a few features share, each behind a `cfg` naming them. Everything is
+//! re-exported, so every model is `crate::models::Name` whatever the features.
+//! Written as text with [`super::text::Code`] (the bulk of a large crate).
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::docs::doc_attrs;
-use super::types::{Presence, Scope, field_type_in, ident, type_tokens_in};
+use super::gates::Gates;
+use super::text::{Code, line, string_literal};
+use super::types::{Presence, Scope, field_type_text_in, type_text_in};
 use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef, Union};
 
-/// The items of the `models` module: every named type but those that
-/// `scope` puts in `params`.
-pub fn models(api: &Api, scope: &Scope) -> TokenStream {
-    let items = api
-        .types
-        .values()
-        .filter(|def| !scope.in_params(&def.name))
-        .map(|def| type_def(api, scope, def));
-    quote! { #(#items)* }
+/// The module of the types that several (not all) features share.
+const SHARED_MODULE: &str = "shared_types";
+
+/// The files of the `models` module, by path under `src/`
+/// (`models/mod.rs`, `models/coupons.rs` …), without the `@generated` header.
+pub fn models(api: &Api, scope: &Scope, gates: &Gates) -> Vec<(String, String)> {
+    // Module (None: mod.rs) -> types, in the IR's (name) order.
+    let mut modules: BTreeMap<Option<String>, Vec<&TypeDef>> = BTreeMap::new();
+    for def in api.types.values().filter(|d| !scope.in_params(&d.name)) {
+        let module = match gates.of(&def.name) {
+            None => None,
+            Some(features) if features.len() == 1 => features.first().cloned(),
+            Some(_) => Some(SHARED_MODULE.to_owned()),
+        };
+        modules.entry(module).or_default().push(def);
+    }
+    let mut root = Code::new();
+    root.line("//! The types of the API's objects, as its responses carry them. Types that");
+    root.line("//! only some cargo features need live in a module per feature (compiled");
+    root.line("//! with it); everything is re-exported here.");
+    root.blank();
+    let mut files = Vec::new();
+    for (module, defs) in &modules {
+        let Some(module) = module else { continue };
+        // The shared module is compiled with any feature of any of its types.
+        let features: BTreeSet<&String> = if module == SHARED_MODULE {
+            defs.iter()
+                .flat_map(|def| gates.of(&def.name).into_iter().flatten())
+                .collect()
+        } else {
+            BTreeSet::from([module])
+        };
+        let cfg = super::gates::cfg_any(features);
+        if module == SHARED_MODULE {
+            root.doc("Types that several features (not all) use, each compiled with them.");
+        } else {
+            line!(root, "/// Types that only feature `{module}` uses.");
+        }
+        for item in [
+            format!("mod {module};"),
+            format!("pub use self::{module}::*;"),
+        ] {
+            root.line(&cfg);
+            root.line(&item);
+        }
+        root.blank();
+        let mut code = Code::new();
+        for def in defs {
+            // In a feature's module the `mod` line carries the `cfg`.
+            let cfg = (module == SHARED_MODULE)
+                .then(|| gates.cfg(&def.name))
+                .flatten();
+            type_def_text(api, scope, def, cfg.as_deref(), &mut code);
+        }
+        files.push((
+            format!("models/{module}.rs"),
+            super::space_items(&code.finish()),
+        ));
+    }
+    for def in modules.get(&None).into_iter().flatten() {
+        type_def_text(api, scope, def, None, &mut root);
+    }
+    files.insert(
+        0,
+        (
+            "models/mod.rs".to_owned(),
+            super::space_items(&root.finish()),
+        ),
+    );
+    files
 }
 
-/// One named type (also used by `params` for the types it owns).
-pub(super) fn type_def(api: &Api, scope: &Scope, def: &TypeDef) -> TokenStream {
-    let docs = doc_attrs(def.docs.as_deref());
-    let name = ident(&def.name);
+/// One named type (also used by `params` for the types it owns), each of its
+/// items behind `cfg` when given.
+pub(super) fn type_def_text(
+    api: &Api,
+    scope: &Scope,
+    def: &TypeDef,
+    cfg: Option<&str>,
+    code: &mut Code,
+) {
+    let item = Item { cfg };
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(scope, def, s, docs),
-        TypeKind::Enum(e) => enum_def(def, e, docs),
-        TypeKind::Union(u) => union_def(api, scope, def, u, docs),
+        TypeKind::Struct(s) => struct_def(scope, def, s, item, code),
+        TypeKind::Enum(e) => enum_def(def, e, item, code),
+        TypeKind::Union(u) => union_def(api, scope, def, u, item, code),
         TypeKind::Alias(ty) => {
-            let ty = type_tokens_in(ty, scope);
-            quote! {
-                #docs
-                pub type #name = #ty;
-            }
+            code.docs(def.docs.as_deref());
+            item.cfg(code);
+            line!(code, "pub type {} = {};", def.name, type_text_in(ty, scope));
         }
     }
 }
 
-fn struct_def(scope: &Scope, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
-    let name = ident(&def.name);
-    let fields = s.fields.iter().map(|f| struct_field(scope, f));
-    let extra = s.additional.as_ref().map(|ty| {
-        let field = ident(&free_name(s, "extra"));
-        let ty = type_tokens_in(ty, scope);
-        quote! {
-            /// Properties beyond the named ones.
-            #[serde(flatten)]
-            pub #field: ::std::collections::BTreeMap<::std::string::String, #ty>,
+/// What goes before each top-level item of a type.
+#[derive(Clone, Copy)]
+struct Item<'a> {
+    cfg: Option<&'a str>,
+}
+
+impl Item<'_> {
+    fn cfg(self, code: &mut Code) {
+        if let Some(cfg) = self.cfg {
+            code.line(cfg);
         }
-    });
-    let object_impl = id_field(s).map(|f| {
-        let id = ident(&f.rust);
-        quote! {
-            impl crate::runtime::Object for #name {
-                fn id(&self) -> &str {
-                    &self.#id
-                }
-            }
-        }
-    });
-    quote! {
-        #docs
-        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-        pub struct #name {
-            #(#fields)*
-            #extra
-        }
-        #object_impl
+    }
+
+    /// Opens a top-level item (after a blank line) behind the `cfg`.
+    fn open(self, code: &mut Code, head: std::fmt::Arguments<'_>) {
+        self.cfg(code);
+        code.open_fmt(head);
+    }
+}
+
+fn struct_def(scope: &Scope, def: &TypeDef, s: &Struct, item: Item<'_>, code: &mut Code) {
+    let name = &def.name;
+    code.docs(def.docs.as_deref());
+    code.line("#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]");
+    item.open(code, format_args!("pub struct {name}"));
+    for field in &s.fields {
+        struct_field(scope, field, code);
+    }
+    if let Some(ty) = &s.additional {
+        code.doc("Properties beyond the named ones.");
+        code.line("#[serde(flatten)]");
+        line!(
+            code,
+            "pub {}: ::std::collections::BTreeMap<::std::string::String, {}>,",
+            free_name(s, "extra"),
+            type_text_in(ty, scope)
+        );
+    }
+    code.close();
+    if let Some(id) = id_field(s) {
+        item.open(code, format_args!("impl crate::runtime::Object for {name}"));
+        code.open("fn id(&self) -> &str");
+        line!(code, "&self.{}", id.rust);
+        code.close();
+        code.close();
     }
 }
 
@@ -86,136 +174,146 @@ fn free_name(s: &Struct, want: &str) -> String {
         .expect("an unbounded range always yields a free name")
 }
 
-fn struct_field(scope: &Scope, field: &Field) -> TokenStream {
-    let docs = doc_attrs(field.docs.as_deref());
-    let name = ident(&field.rust);
-    let ty = field_type_in(field, scope);
+fn struct_field(scope: &Scope, field: &Field, code: &mut Code) {
+    code.docs(field.docs.as_deref());
+    if field.deprecated {
+        code.line("#[deprecated]");
+    }
     let mut serde_args = Vec::new();
     if field.rust != field.wire {
-        let wire = &field.wire;
-        serde_args.push(quote!(rename = #wire));
+        serde_args.push(format!("rename = {}", string_literal(&field.wire)));
     }
     match Presence::of(field) {
         Presence::Always | Presence::RequiredNullable => {}
-        Presence::Optional => {
-            serde_args.push(quote!(
-                default,
-                skip_serializing_if = "::std::option::Option::is_none"
-            ));
-        }
-        Presence::OptionalNullable => {
-            serde_args.push(quote!(
-                default,
-                skip_serializing_if = "crate::runtime::Nullable::is_absent"
-            ));
-        }
+        Presence::Optional => serde_args
+            .push("default, skip_serializing_if = \"::std::option::Option::is_none\"".to_owned()),
+        Presence::OptionalNullable => serde_args.push(
+            "default, skip_serializing_if = \"crate::runtime::Nullable::is_absent\"".to_owned(),
+        ),
     }
-    let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
-    let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
-    quote! {
-        #docs
-        #deprecated
-        #serde_attr
-        pub #name: #ty,
+    if !serde_args.is_empty() {
+        line!(code, "#[serde({})]", serde_args.join(", "));
     }
+    line!(
+        code,
+        "pub {}: {},",
+        field.rust,
+        field_type_text_in(field, scope)
+    );
 }
 
-fn enum_def(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
-    let name = ident(&def.name);
-    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust)).collect();
-    let wires: Vec<&str> = e.variants.iter().map(|v| v.wire.as_str()).collect();
-    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+fn enum_def(def: &TypeDef, e: &Enum, item: Item<'_>, code: &mut Code) {
+    let name = &def.name;
     // A single-value enum (`object: "coupon"`) has an obvious default.
-    let single = variants.len() == 1;
-    let derive_default = single.then(|| quote!(Default,));
-    let default_marker = single.then(|| quote!(#[default]));
-    quote! {
-        #docs
-        #[derive(Clone, Debug, #derive_default PartialEq, Eq, Hash)]
-        pub enum #name {
-            #( #[doc = #variant_docs] #default_marker #variants, )*
-            /// A value this version of the spec does not list; kept as it was sent.
-            Unknown(::std::string::String),
+    let single = e.variants.len() == 1;
+    code.docs(def.docs.as_deref());
+    code.line(if single {
+        "#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]"
+    } else {
+        "#[derive(Clone, Debug, PartialEq, Eq, Hash)]"
+    });
+    item.open(code, format_args!("pub enum {name}"));
+    for v in &e.variants {
+        line!(code, "/// `{}`", v.wire);
+        if single {
+            code.line("#[default]");
         }
-
-        impl #name {
-            /// The value as it is sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( Self::#variants => #wires, )*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #( #wires => Self::#variants, )*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
-                ::std::result::Result::Ok(Self::from(value.as_str()))
-            }
-        }
+        line!(code, "{},", v.rust);
     }
+    code.doc("A value this version of the spec does not list; kept as it was sent.");
+    code.line("Unknown(::std::string::String),");
+    code.close();
+
+    item.open(code, format_args!("impl {name}"));
+    code.doc("The value as it is sent on the wire.");
+    code.open("pub fn as_str(&self) -> &str");
+    code.open("match self");
+    for v in &e.variants {
+        line!(code, "Self::{} => {},", v.rust, string_literal(&v.wire));
+    }
+    code.line("Self::Unknown(value) => value,");
+    code.close();
+    code.close();
+    code.close();
+
+    item.open(
+        code,
+        format_args!("impl ::std::convert::From<&str> for {name}"),
+    );
+    code.open("fn from(value: &str) -> Self");
+    code.open("match value");
+    for v in &e.variants {
+        line!(code, "{} => Self::{},", string_literal(&v.wire), v.rust);
+    }
+    code.line("other => Self::Unknown(other.to_owned()),");
+    code.close();
+    code.close();
+    code.close();
+
+    item.open(code, format_args!("impl ::std::fmt::Display for {name}"));
+    code.open("fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result");
+    code.line("f.write_str(self.as_str())");
+    code.close();
+    code.close();
+
+    item.open(code, format_args!("impl ::serde::Serialize for {name}"));
+    code.line("fn serialize<S: ::serde::Serializer>(");
+    code.line("    &self,");
+    code.line("    serializer: S,");
+    code.open(") -> ::std::result::Result<S::Ok, S::Error>");
+    code.line("serializer.serialize_str(self.as_str())");
+    code.close();
+    code.close();
+
+    item.open(
+        code,
+        format_args!("impl<'de> ::serde::Deserialize<'de> for {name}"),
+    );
+    code.line("fn deserialize<D: ::serde::Deserializer<'de>>(");
+    code.line("    deserializer: D,");
+    code.open(") -> ::std::result::Result<Self, D::Error>");
+    code.line("let value = <::std::string::String as ::serde::Deserialize>::deserialize(");
+    code.line("    deserializer,");
+    code.line(")?;");
+    code.line("::std::result::Result::Ok(Self::from(value.as_str()))");
+    code.close();
+    code.close();
 }
 
-fn union_def(api: &Api, scope: &Scope, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream {
-    let name = ident(&def.name);
-    let variants = u.variants.iter().map(|v| {
-        let variant = ident(&v.rust);
-        let mut ty = type_tokens_in(&v.ty, scope);
+fn union_def(api: &Api, scope: &Scope, def: &TypeDef, u: &Union, item: Item<'_>, code: &mut Code) {
+    let name = &def.name;
+    code.docs(def.docs.as_deref());
+    code.line("#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]");
+    code.line("#[serde(untagged)]");
+    item.open(code, format_args!("pub enum {name}"));
+    for v in &u.variants {
+        let ty = type_text_in(&v.ty, scope);
         if v.boxed {
-            ty = quote!(::std::boxed::Box<#ty>);
+            line!(code, "{}(::std::boxed::Box<{ty}>),", v.rust);
+        } else {
+            line!(code, "{}({ty}),", v.rust);
         }
-        quote!(#variant(#ty),)
-    });
+    }
+    code.close();
     // A union of objects that all have ids has an id too.
     let all_objects = u.variants.iter().all(|v| match &v.ty {
         TypeRef::Named(n) => has_id(api, n),
         _ => false,
     });
-    let object_impl = all_objects.then(|| {
-        let arms = u.variants.iter().map(|v| {
-            let variant = ident(&v.rust);
-            quote!(Self::#variant(inner) => crate::runtime::Object::id(&**inner),)
-        });
-        quote! {
-            impl crate::runtime::Object for #name {
-                fn id(&self) -> &str {
-                    match self {
-                        #(#arms)*
-                    }
-                }
-            }
+    if all_objects {
+        item.open(code, format_args!("impl crate::runtime::Object for {name}"));
+        code.open("fn id(&self) -> &str");
+        code.open("match self");
+        for v in &u.variants {
+            line!(
+                code,
+                "Self::{}(inner) => crate::runtime::Object::id(&**inner),",
+                v.rust
+            );
         }
-    });
-    quote! {
-        #docs
-        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(untagged)]
-        pub enum #name {
-            #(#variants)*
-        }
-        #object_impl
+        code.close();
+        code.close();
+        code.close();
     }
 }
 

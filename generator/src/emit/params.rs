@@ -18,7 +18,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
-use super::models::type_def;
+use super::models::type_def_text;
 use super::routes::{encoding_tokens, method_names, method_tokens, trait_name};
 use super::types::{Presence, Scope, field_type_in, ident, type_tokens_in};
 use crate::ir::{
@@ -128,7 +128,7 @@ pub fn module_items(api: &Api, scope: &Scope, module: &ParamsModule) -> TokenStr
         let def = &api.types[name];
         let definition = scope
             .in_params(&def.name)
-            .then(|| type_def(api, scope, def));
+            .then(|| owned_type_tokens(api, scope, def));
         let impls = if reached.contains(&def.name) {
             nested_impls(api, scope, def)
         } else {
@@ -143,6 +143,15 @@ pub fn module_items(api: &Api, scope: &Scope, module: &ParamsModule) -> TokenStr
         #(#ops)*
         #(#nested)*
     }
+}
+
+/// The definition of a type that params own, as tokens.
+fn owned_type_tokens(api: &Api, scope: &Scope, def: &TypeDef) -> TokenStream {
+    let mut code = super::text::Code::new();
+    type_def_text(api, scope, def, None, &mut code);
+    code.finish()
+        .parse()
+        .expect("the models emitter writes valid Rust")
 }
 
 /// `params/mod.rs`: the modules, each re-exported so every type is
