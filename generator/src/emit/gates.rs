@@ -62,7 +62,7 @@ impl Gates {
 
     /// The `#[cfg(...)]` attribute of the type, or `None` when it is always compiled.
     pub fn cfg(&self, name: &str) -> Option<String> {
-        self.of(name).map(|features| cfg_any(features))
+        self.of(name).map(cfg_any)
     }
 }
 
