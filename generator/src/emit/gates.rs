@@ -37,18 +37,17 @@ impl Gates {
                 .extend(uses.flat_map(TypeRef::named));
         }
         let always = match super::errors::common_error(api) {
-            Some(error) => closure(api, error.named()),
+            Some(error) => closure(api, error.named(), &BTreeSet::new()),
             None => BTreeSet::new(),
         };
         let mut features: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (feature, roots) in &roots {
-            for name in closure(api, roots.clone()) {
-                if !always.contains(name) {
-                    features
-                        .entry(name.to_owned())
-                        .or_default()
-                        .insert((*feature).to_owned());
-                }
+            // What the error type reaches is always compiled: no need to walk it.
+            for name in closure(api, roots.clone(), &always) {
+                features
+                    .entry(name.to_owned())
+                    .or_default()
+                    .insert((*feature).to_owned());
             }
         }
         features.retain(|_, needed_by| needed_by.len() < roots.len());
@@ -78,14 +77,19 @@ pub fn cfg_any<'a>(features: impl IntoIterator<Item = &'a String>) -> String {
     }
 }
 
-/// The named types reachable from `roots`, roots included.
-fn closure<'a>(api: &'a Api, mut pending: Vec<&'a str>) -> BTreeSet<&'a str> {
+/// The named types reachable from `roots`, roots included, without walking
+/// into `known` (a set closed under reachability, so nothing is missed).
+fn closure<'a>(
+    api: &'a Api,
+    mut pending: Vec<&'a str>,
+    known: &BTreeSet<&str>,
+) -> BTreeSet<&'a str> {
     let mut seen = BTreeSet::new();
     while let Some(name) = pending.pop() {
         let Some((name, def)) = api.types.get_key_value(name) else {
             continue;
         };
-        if !seen.insert(name.as_str()) {
+        if known.contains(name.as_str()) || !seen.insert(name.as_str()) {
             continue;
         }
         match &def.kind {
