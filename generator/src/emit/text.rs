@@ -21,7 +21,6 @@ pub struct Code {
 
 /// Writes one line, `format!`-style, at the current indentation:
 /// `line!(code, "pub {}: {},", name, ty)`.
-#[allow(unused_macros)] // until the emitters use it
 macro_rules! line {
     ($code:expr, $($arg:tt)*) => {
         $code.line_fmt(::std::format_args!($($arg)*))
