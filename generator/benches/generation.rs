@@ -3,8 +3,9 @@
 //! For each spec it times, in the same process, the bare parse of the spec
 //! into `openapiv3::OpenAPI` (the baseline) and our stages: load (parse,
 //! version and `$ref` checks), lower (IR), emit (tokens) and format
-//! (prettyplease), then prints medians and the ratio of the whole to the
-//! baseline. Specs: `spec/promotion_codes.yaml` and, when `../shared` is
+//! (prettyplease; the params modules are written as formatted text instead,
+//! and that time counts as format cpu), then prints medians and the ratio of
+//! the whole to the baseline. Specs: `spec/promotion_codes.yaml` and, when `../shared` is
 //! beside the workspace, the full Stripe spec.
 
 use std::path::{Path, PathBuf};
