@@ -17,6 +17,8 @@
 //! or argument list per line, long lines left long. Statements whose presence
 //! depends on the spec's rules are built as a small [`Stmt`] tree first, so
 //! that a check wraps its `if let` or loop only around checks that exist.
+//! Only the definitions of the owned types come from `models` as tokens, and
+//! are formatted here ([`owned_type_text`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -1496,4 +1498,43 @@ fn arbitrary_impl(
     write_body(code);
     code.close();
     code.close();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks nest one block per wrapper, and only around checks that exist.
+    #[test]
+    fn checks_nest_only_around_checks() {
+        let clearable_map = TypeRef::Clearable(Box::new(TypeRef::Map(Box::new(TypeRef::String))));
+        let short_values = Constraints {
+            values: Some(Box::new(Constraints {
+                max_length: Some(5),
+                ..Constraints::default()
+            })),
+            ..Constraints::default()
+        };
+        let none = Constraints::default();
+        assert!(checks("value", &clearable_map, &none, "\"m\"", 0).is_empty());
+
+        let mut code = Code::new();
+        write_stmts(
+            &mut code,
+            &checks("value", &clearable_map, &short_values, "\"m\"", 0),
+        );
+        assert_eq!(
+            code.finish(),
+            "\
+if let crate::runtime::ClearableMap::Update(entries) = value {
+    for (key, entry) in entries {
+        if let crate::runtime::Clearable::Set(item_0) = entry {
+            let path_0 = &crate::form::child(\"m\", key);
+            crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5u64), path_0)?;
+        }
+    }
+}
+"
+        );
+    }
 }
