@@ -25,26 +25,17 @@ impl ListCoupons {
         Self::default()
     }
     /// A filter on the list, based on the object `created` field. The value can be a string with an integer Unix timestamp, or it can be a dictionary with a number of different query options.
-    pub fn created(
-        mut self,
-        created: impl ::std::convert::Into<crate::params::ListCouponsCreated>,
-    ) -> Self {
+    pub fn created(mut self, created: impl ::std::convert::Into<crate::params::ListCouponsCreated>) -> Self {
         self.created = ::std::option::Option::Some(created.into());
         self
     }
     /// A cursor for use in pagination. `ending_before` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, starting with `obj_bar`, your subsequent call can include `ending_before=obj_bar` in order to fetch the previous page of the list.
-    pub fn ending_before(
-        mut self,
-        ending_before: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn ending_before(mut self, ending_before: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.ending_before = ::std::option::Option::Some(ending_before.into());
         self
     }
     /// Specifies which fields in the response should be expanded.
-    pub fn expand(
-        mut self,
-        expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn expand(mut self, expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>) -> Self {
         self.expand = ::std::option::Option::Some(expand.into());
         self
     }
@@ -54,10 +45,7 @@ impl ListCoupons {
         self
     }
     /// A cursor for use in pagination. `starting_after` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, ending with `obj_foo`, your subsequent call can include `starting_after=obj_foo` in order to fetch the next page of the list.
-    pub fn starting_after(
-        mut self,
-        starting_after: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn starting_after(mut self, starting_after: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.starting_after = ::std::option::Option::Some(starting_after.into());
         self
     }
@@ -70,39 +58,19 @@ impl ListCoupons {
             crate::form::Validate::validate_at(value, "created")?;
         }
         if let ::std::option::Option::Some(value) = &self.ending_before {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                "ending_before",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), "ending_before")?;
         }
         if let ::std::option::Option::Some(value) = &self.expand {
             for (index, item_0) in value.iter().enumerate() {
                 let path_0 = &crate::form::child("expand", &index.to_string());
-                crate::form::check_length(
-                    item_0,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(5000u64),
-                    path_0,
-                )?;
+                crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5000u64), path_0)?;
             }
         }
         if let ::std::option::Option::Some(value) = &self.limit {
-            crate::form::check_range(
-                *value as f64,
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-                "limit",
-            )?;
+            crate::form::check_range(*value as f64, ::std::option::Option::Some((1f64, false)), ::std::option::Option::Some((100f64, false)), "limit")?;
         }
         if let ::std::option::Option::Some(value) = &self.starting_after {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                "starting_after",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), "starting_after")?;
         }
         ::std::result::Result::Ok(())
     }
@@ -133,17 +101,10 @@ impl ListCoupons {
     }
     /// Reads the parameters from a query string and a form body (either may be
     /// empty), as a server receives them.
-    pub fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let query = crate::form::parse(query)?;
         let query = crate::form::object(&query, "")?;
-        crate::form::deny_unknown(
-            query,
-            &["created", "ending_before", "expand", "limit", "starting_after"],
-            "",
-        )?;
+        crate::form::deny_unknown(query, &["created", "ending_before", "expand", "limit", "starting_after"], "")?;
         let body = crate::form::parse(body)?;
         let body = crate::form::object(&body, "")?;
         crate::form::deny_unknown(body, &[], "")?;
@@ -174,10 +135,7 @@ impl crate::runtime::Params for ListCoupons {
     fn to_body(&self) -> ::std::string::String {
         self.to_body()
     }
-    fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         Self::from_wire(query, body)
     }
     fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
@@ -190,30 +148,16 @@ impl ::proptest::arbitrary::Arbitrary for ListCoupons {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::strategy::Strategy::prop_map(
-                (
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::any_of::<
-                            crate::params::ListCouponsCreated,
-                        >(),
-                    ),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::vec(crate::form::arbitrary::string()),
-                    ),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                ),
-                |(created, ending_before, expand, limit, starting_after)| Self {
-                    created,
-                    ending_before,
-                    expand,
-                    limit,
-                    starting_after,
-                },
+        ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
+                crate::form::arbitrary::optional(crate::form::arbitrary::any_of::<crate::params::ListCouponsCreated>()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::vec(crate::form::arbitrary::string())),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
             ),
-        )
+            |(created, ending_before, expand, limit, starting_after)| Self { created, ending_before, expand, limit, starting_after },
+        ))
     }
 }
 
@@ -239,9 +183,7 @@ pub struct CreateCoupon {
     /// A positive integer specifying the number of times the coupon can be redeemed before it's no longer valid. For example, you might have a 50% off coupon that the first 20 readers of your blog can use.
     pub max_redemptions: ::std::option::Option<i64>,
     /// Set of [key-value pairs](https://docs.stripe.com/api/metadata) that you can attach to an object. This can be useful for storing additional information about the object in a structured format. Individual keys can be unset by posting an empty value to them. All keys can be unset by posting an empty value to `metadata`.
-    pub metadata: ::std::option::Option<
-        crate::runtime::ClearableMap<::std::string::String>,
-    >,
+    pub metadata: ::std::option::Option<crate::runtime::ClearableMap<::std::string::String>>,
     /// Name of the coupon displayed to customers on, for instance invoices, or receipts. By default the `id` is shown if `name` is not set.
     pub name: ::std::option::Option<::std::string::String>,
     /// A positive float larger than 0, and smaller or equal to 100, that represents the discount the coupon will apply (required if `amount_off` is not passed).
@@ -261,34 +203,22 @@ impl CreateCoupon {
         self
     }
     /// Three-letter [ISO code for the currency](https://stripe.com/docs/currencies) of the `amount_off` parameter (required if `amount_off` is passed).
-    pub fn currency(
-        mut self,
-        currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn currency(mut self, currency: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.currency = ::std::option::Option::Some(currency.into());
         self
     }
     /// Specifies how long the discount will be in effect if used on a subscription. Defaults to `once`.
-    pub fn duration(
-        mut self,
-        duration: impl ::std::convert::Into<crate::params::CreateCouponDuration>,
-    ) -> Self {
+    pub fn duration(mut self, duration: impl ::std::convert::Into<crate::params::CreateCouponDuration>) -> Self {
         self.duration = ::std::option::Option::Some(duration.into());
         self
     }
     /// Required only if `duration` is `repeating`, in which case it must be a positive integer that specifies the number of months the discount will be in effect.
-    pub fn duration_in_months(
-        mut self,
-        duration_in_months: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn duration_in_months(mut self, duration_in_months: impl ::std::convert::Into<i64>) -> Self {
         self.duration_in_months = ::std::option::Option::Some(duration_in_months.into());
         self
     }
     /// Specifies which fields in the response should be expanded.
-    pub fn expand(
-        mut self,
-        expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn expand(mut self, expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>) -> Self {
         self.expand = ::std::option::Option::Some(expand.into());
         self
     }
@@ -298,28 +228,17 @@ impl CreateCoupon {
         self
     }
     /// A positive integer specifying the number of times the coupon can be redeemed before it's no longer valid. For example, you might have a 50% off coupon that the first 20 readers of your blog can use.
-    pub fn max_redemptions(
-        mut self,
-        max_redemptions: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn max_redemptions(mut self, max_redemptions: impl ::std::convert::Into<i64>) -> Self {
         self.max_redemptions = ::std::option::Option::Some(max_redemptions.into());
         self
     }
     /// Set of [key-value pairs](https://docs.stripe.com/api/metadata) that you can attach to an object. This can be useful for storing additional information about the object in a structured format. Individual keys can be unset by posting an empty value to them. All keys can be unset by posting an empty value to `metadata`.
-    pub fn metadata(
-        mut self,
-        metadata: impl ::std::convert::Into<
-            crate::runtime::ClearableMap<::std::string::String>,
-        >,
-    ) -> Self {
+    pub fn metadata(mut self, metadata: impl ::std::convert::Into<crate::runtime::ClearableMap<::std::string::String>>) -> Self {
         self.metadata = ::std::option::Option::Some(metadata.into());
         self
     }
     /// Name of the coupon displayed to customers on, for instance invoices, or receipts. By default the `id` is shown if `name` is not set.
-    pub fn name(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn name(mut self, name: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.name = ::std::option::Option::Some(name.into());
         self
     }
@@ -329,10 +248,7 @@ impl CreateCoupon {
         self
     }
     /// Unix timestamp specifying the last time at which the coupon can be redeemed. After the redeem_by date, the coupon can no longer be applied to new customers.
-    pub fn redeem_by(
-        mut self,
-        redeem_by: impl ::std::convert::Into<crate::runtime::Timestamp>,
-    ) -> Self {
+    pub fn redeem_by(mut self, redeem_by: impl ::std::convert::Into<crate::runtime::Timestamp>) -> Self {
         self.redeem_by = ::std::option::Option::Some(redeem_by.into());
         self
     }
@@ -342,12 +258,7 @@ impl CreateCoupon {
     /// Checks every rule the spec gives for these parameters.
     pub fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
         if let ::std::option::Option::Some(value) = &self.amount_off {
-            crate::form::check_range(
-                *value as f64,
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-                "amount_off",
-            )?;
+            crate::form::check_range(*value as f64, ::std::option::Option::Some((1f64, false)), ::std::option::Option::None, "amount_off")?;
         }
         if let ::std::option::Option::Some(value) = &self.currency {
             crate::form::check_format(value, "currency", "currency")?;
@@ -356,55 +267,25 @@ impl CreateCoupon {
             crate::form::Validate::validate_at(value, "duration")?;
         }
         if let ::std::option::Option::Some(value) = &self.duration_in_months {
-            crate::form::check_range(
-                *value as f64,
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-                "duration_in_months",
-            )?;
+            crate::form::check_range(*value as f64, ::std::option::Option::Some((1f64, false)), ::std::option::Option::None, "duration_in_months")?;
         }
         if let ::std::option::Option::Some(value) = &self.expand {
             for (index, item_0) in value.iter().enumerate() {
                 let path_0 = &crate::form::child("expand", &index.to_string());
-                crate::form::check_length(
-                    item_0,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(5000u64),
-                    path_0,
-                )?;
+                crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5000u64), path_0)?;
             }
         }
         if let ::std::option::Option::Some(value) = &self.id {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                "id",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), "id")?;
         }
         if let ::std::option::Option::Some(value) = &self.max_redemptions {
-            crate::form::check_range(
-                *value as f64,
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-                "max_redemptions",
-            )?;
+            crate::form::check_range(*value as f64, ::std::option::Option::Some((1f64, false)), ::std::option::Option::None, "max_redemptions")?;
         }
         if let ::std::option::Option::Some(value) = &self.name {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40u64),
-                "name",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(40u64), "name")?;
         }
         if let ::std::option::Option::Some(value) = &self.percent_off {
-            crate::form::check_range(
-                *value,
-                ::std::option::Option::Some((0f64, true)),
-                ::std::option::Option::Some((100f64, false)),
-                "percent_off",
-            )?;
+            crate::form::check_range(*value, ::std::option::Option::Some((0f64, true)), ::std::option::Option::Some((100f64, false)), "percent_off")?;
         }
         ::std::result::Result::Ok(())
     }
@@ -453,32 +334,13 @@ impl CreateCoupon {
     }
     /// Reads the parameters from a query string and a form body (either may be
     /// empty), as a server receives them.
-    pub fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let query = crate::form::parse(query)?;
         let query = crate::form::object(&query, "")?;
         crate::form::deny_unknown(query, &[], "")?;
         let body = crate::form::parse(body)?;
         let body = crate::form::object(&body, "")?;
-        crate::form::deny_unknown(
-            body,
-            &[
-                "amount_off",
-                "currency",
-                "duration",
-                "duration_in_months",
-                "expand",
-                "id",
-                "max_redemptions",
-                "metadata",
-                "name",
-                "percent_off",
-                "redeem_by",
-            ],
-            "",
-        )?;
+        crate::form::deny_unknown(body, &["amount_off", "currency", "duration", "duration_in_months", "expand", "id", "max_redemptions", "metadata", "name", "percent_off", "redeem_by"], "")?;
         ::std::result::Result::Ok(Self {
             amount_off: crate::form::optional(body, "amount_off", "")?,
             currency: crate::form::optional(body, "currency", "")?,
@@ -512,10 +374,7 @@ impl crate::runtime::Params for CreateCoupon {
     fn to_body(&self) -> ::std::string::String {
         self.to_body()
     }
-    fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         Self::from_wire(query, body)
     }
     fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
@@ -528,78 +387,24 @@ impl ::proptest::arbitrary::Arbitrary for CreateCoupon {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::strategy::Strategy::prop_map(
+        ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
                 (
-                    (
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::string(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::any_of::<
-                                crate::params::CreateCouponDuration,
-                            >(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::vec(crate::form::arbitrary::string()),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::string(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::clearable_map(
-                                crate::form::arbitrary::string(),
-                            ),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::string(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::number(),
-                        ),
-                    ),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::timestamp()),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::any_of::<crate::params::CreateCouponDuration>()),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::vec(crate::form::arbitrary::string())),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::clearable_map(crate::form::arbitrary::string())),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                    crate::form::arbitrary::optional(crate::form::arbitrary::number()),
                 ),
-                |
-                    (
-                        (
-                            amount_off,
-                            currency,
-                            duration,
-                            duration_in_months,
-                            expand,
-                            id,
-                            max_redemptions,
-                            metadata,
-                            name,
-                            percent_off,
-                        ),
-                        redeem_by,
-                    )|
-                Self {
-                    amount_off,
-                    currency,
-                    duration,
-                    duration_in_months,
-                    expand,
-                    id,
-                    max_redemptions,
-                    metadata,
-                    name,
-                    percent_off,
-                    redeem_by,
-                },
+                crate::form::arbitrary::optional(crate::form::arbitrary::timestamp()),
             ),
-        )
+            |((amount_off, currency, duration, duration_in_months, expand, id, max_redemptions, metadata, name, percent_off), redeem_by)| Self { amount_off, currency, duration, duration_in_months, expand, id, max_redemptions, metadata, name, percent_off, redeem_by },
+        ))
     }
 }
 
@@ -618,10 +423,7 @@ impl RetrieveCoupon {
         Self::default()
     }
     /// Specifies which fields in the response should be expanded.
-    pub fn expand(
-        mut self,
-        expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn expand(mut self, expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>) -> Self {
         self.expand = ::std::option::Option::Some(expand.into());
         self
     }
@@ -633,12 +435,7 @@ impl RetrieveCoupon {
         if let ::std::option::Option::Some(value) = &self.expand {
             for (index, item_0) in value.iter().enumerate() {
                 let path_0 = &crate::form::child("expand", &index.to_string());
-                crate::form::check_length(
-                    item_0,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(5000u64),
-                    path_0,
-                )?;
+                crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5000u64), path_0)?;
             }
         }
         ::std::result::Result::Ok(())
@@ -658,10 +455,7 @@ impl RetrieveCoupon {
     }
     /// Reads the parameters from a query string and a form body (either may be
     /// empty), as a server receives them.
-    pub fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let query = crate::form::parse(query)?;
         let query = crate::form::object(&query, "")?;
         crate::form::deny_unknown(query, &["expand"], "")?;
@@ -691,10 +485,7 @@ impl crate::runtime::Params for RetrieveCoupon {
     fn to_body(&self) -> ::std::string::String {
         self.to_body()
     }
-    fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         Self::from_wire(query, body)
     }
     fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
@@ -707,14 +498,10 @@ impl ::proptest::arbitrary::Arbitrary for RetrieveCoupon {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::strategy::Strategy::prop_map(
-                crate::form::arbitrary::optional(
-                    crate::form::arbitrary::vec(crate::form::arbitrary::string()),
-                ),
-                |expand| Self { expand },
-            ),
-        )
+        ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            crate::form::arbitrary::optional(crate::form::arbitrary::vec(crate::form::arbitrary::string())),
+            |expand| Self { expand },
+        ))
     }
 }
 
@@ -726,9 +513,7 @@ pub struct UpdateCoupon {
     /// Specifies which fields in the response should be expanded.
     pub expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Set of [key-value pairs](https://docs.stripe.com/api/metadata) that you can attach to an object. This can be useful for storing additional information about the object in a structured format. Individual keys can be unset by posting an empty value to them. All keys can be unset by posting an empty value to `metadata`.
-    pub metadata: ::std::option::Option<
-        crate::runtime::ClearableMap<::std::string::String>,
-    >,
+    pub metadata: ::std::option::Option<crate::runtime::ClearableMap<::std::string::String>>,
     /// Name of the coupon displayed to customers on, for instance invoices, or receipts. By default the `id` is shown if `name` is not set.
     pub name: ::std::option::Option<::std::string::String>,
 }
@@ -739,28 +524,17 @@ impl UpdateCoupon {
         Self::default()
     }
     /// Specifies which fields in the response should be expanded.
-    pub fn expand(
-        mut self,
-        expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn expand(mut self, expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>) -> Self {
         self.expand = ::std::option::Option::Some(expand.into());
         self
     }
     /// Set of [key-value pairs](https://docs.stripe.com/api/metadata) that you can attach to an object. This can be useful for storing additional information about the object in a structured format. Individual keys can be unset by posting an empty value to them. All keys can be unset by posting an empty value to `metadata`.
-    pub fn metadata(
-        mut self,
-        metadata: impl ::std::convert::Into<
-            crate::runtime::ClearableMap<::std::string::String>,
-        >,
-    ) -> Self {
+    pub fn metadata(mut self, metadata: impl ::std::convert::Into<crate::runtime::ClearableMap<::std::string::String>>) -> Self {
         self.metadata = ::std::option::Option::Some(metadata.into());
         self
     }
     /// Name of the coupon displayed to customers on, for instance invoices, or receipts. By default the `id` is shown if `name` is not set.
-    pub fn name(
-        mut self,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn name(mut self, name: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.name = ::std::option::Option::Some(name.into());
         self
     }
@@ -772,21 +546,11 @@ impl UpdateCoupon {
         if let ::std::option::Option::Some(value) = &self.expand {
             for (index, item_0) in value.iter().enumerate() {
                 let path_0 = &crate::form::child("expand", &index.to_string());
-                crate::form::check_length(
-                    item_0,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(5000u64),
-                    path_0,
-                )?;
+                crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5000u64), path_0)?;
             }
         }
         if let ::std::option::Option::Some(value) = &self.name {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40u64),
-                "name",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(40u64), "name")?;
         }
         ::std::result::Result::Ok(())
     }
@@ -811,10 +575,7 @@ impl UpdateCoupon {
     }
     /// Reads the parameters from a query string and a form body (either may be
     /// empty), as a server receives them.
-    pub fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let query = crate::form::parse(query)?;
         let query = crate::form::object(&query, "")?;
         crate::form::deny_unknown(query, &[], "")?;
@@ -846,10 +607,7 @@ impl crate::runtime::Params for UpdateCoupon {
     fn to_body(&self) -> ::std::string::String {
         self.to_body()
     }
-    fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         Self::from_wire(query, body)
     }
     fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
@@ -862,22 +620,14 @@ impl ::proptest::arbitrary::Arbitrary for UpdateCoupon {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::strategy::Strategy::prop_map(
-                (
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::vec(crate::form::arbitrary::string()),
-                    ),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::clearable_map(
-                            crate::form::arbitrary::string(),
-                        ),
-                    ),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                ),
-                |(expand, metadata, name)| Self { expand, metadata, name },
+        ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
+                crate::form::arbitrary::optional(crate::form::arbitrary::vec(crate::form::arbitrary::string())),
+                crate::form::arbitrary::optional(crate::form::arbitrary::clearable_map(crate::form::arbitrary::string())),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
             ),
-        )
+            |(expand, metadata, name)| Self { expand, metadata, name },
+        ))
     }
 }
 
@@ -908,10 +658,7 @@ impl DeleteCoupon {
     }
     /// Reads the parameters from a query string and a form body (either may be
     /// empty), as a server receives them.
-    pub fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let query = crate::form::parse(query)?;
         let query = crate::form::object(&query, "")?;
         crate::form::deny_unknown(query, &[], "")?;
@@ -939,10 +686,7 @@ impl crate::runtime::Params for DeleteCoupon {
     fn to_body(&self) -> ::std::string::String {
         self.to_body()
     }
-    fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         Self::from_wire(query, body)
     }
     fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
@@ -1028,31 +772,18 @@ impl crate::form::FormEncode for crate::params::CreateCouponDuration {
 }
 
 impl crate::form::FormDecode for crate::params::CreateCouponDuration {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         crate::form::scalar(node, path, "string").map(Self::from)
     }
-    fn decode_form_strict(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn decode_form_strict(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let value = Self::decode_form(node, path)?;
-        crate::form::check_enum(
-            value.as_str(),
-            &["forever", "once", "repeating"],
-            path,
-        )?;
+        crate::form::check_enum(value.as_str(), &["forever", "once", "repeating"], path)?;
         ::std::result::Result::Ok(value)
     }
 }
 
 impl crate::form::Validate for crate::params::CreateCouponDuration {
-    fn validate_at(
-        &self,
-        path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+    fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         crate::form::check_enum(self.as_str(), &["forever", "once", "repeating"], path)
     }
 }
@@ -1062,16 +793,15 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::CreateCouponDuration {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::prop_oneof![
-                ::proptest::strategy::Just(Self::Forever),
-                ::proptest::strategy::Just(Self::Once),
-                ::proptest::strategy::Just(Self::Repeating),
-                ::proptest::strategy::Strategy::prop_map(crate
-                ::form::arbitrary::unknown(& ["forever", "once", "repeating"]),
-                Self::Unknown,),
-            ],
-        )
+        ::proptest::strategy::Strategy::boxed(::proptest::prop_oneof![
+            ::proptest::strategy::Just(Self::Forever),
+            ::proptest::strategy::Just(Self::Once),
+            ::proptest::strategy::Just(Self::Repeating),
+            ::proptest::strategy::Strategy::prop_map(
+                crate::form::arbitrary::unknown(&["forever", "once", "repeating"]),
+                Self::Unknown,
+            ),
+        ])
     }
 }
 
@@ -1082,8 +812,7 @@ pub enum ListCouponsCreated {
     Integer(i64),
 }
 
-impl ::std::convert::From<crate::params::ListCouponsCreatedObject>
-for crate::params::ListCouponsCreated {
+impl ::std::convert::From<crate::params::ListCouponsCreatedObject> for crate::params::ListCouponsCreated {
     fn from(value: crate::params::ListCouponsCreatedObject) -> Self {
         Self::Object(::std::boxed::Box::new(value))
     }
@@ -1105,36 +834,17 @@ impl crate::form::FormEncode for crate::params::ListCouponsCreated {
 }
 
 impl crate::form::FormDecode for crate::params::ListCouponsCreated {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
-        let strict = crate::form::first_fit(
-            path,
-            ::std::vec![
-                crate ::form::FormDecode::decode_form_strict(node, path)
-                .map(Self::Object), crate ::form::FormDecode::decode_form_strict(node,
-                path).map(Self::Integer)
-            ],
-        );
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
+        let strict = crate::form::first_fit(path, ::std::vec![crate::form::FormDecode::decode_form_strict(node, path).map(Self::Object), crate::form::FormDecode::decode_form_strict(node, path).map(Self::Integer)]);
         if strict.is_ok() {
             return strict;
         }
-        crate::form::first_fit(
-            path,
-            ::std::vec![
-                crate ::form::FormDecode::decode_form(node, path).map(Self::Object),
-                crate ::form::FormDecode::decode_form(node, path).map(Self::Integer)
-            ],
-        )
+        crate::form::first_fit(path, ::std::vec![crate::form::FormDecode::decode_form(node, path).map(Self::Object), crate::form::FormDecode::decode_form(node, path).map(Self::Integer)])
     }
 }
 
 impl crate::form::Validate for crate::params::ListCouponsCreated {
-    fn validate_at(
-        &self,
-        path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+    fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         match self {
             Self::Object(inner) => {
                 crate::form::Validate::validate_at(inner, path)?;
@@ -1150,15 +860,10 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::ListCouponsCreated {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::prop_oneof![
-                ::proptest::strategy::Strategy::prop_map(crate
-                ::form::arbitrary::boxed(crate ::form::arbitrary::any_of:: < crate
-                ::params::ListCouponsCreatedObject > ()), Self::Object),
-                ::proptest::strategy::Strategy::prop_map(crate
-                ::form::arbitrary::integer(), Self::Integer)
-            ],
-        )
+        ::proptest::strategy::Strategy::boxed(::proptest::prop_oneof![
+            ::proptest::strategy::Strategy::prop_map(crate::form::arbitrary::boxed(crate::form::arbitrary::any_of::<crate::params::ListCouponsCreatedObject>()), Self::Object),
+            ::proptest::strategy::Strategy::prop_map(crate::form::arbitrary::integer(), Self::Integer)
+        ])
     }
 }
 
@@ -1211,41 +916,22 @@ impl ::std::default::Default for crate::params::ListCouponsCreatedObject {
 impl crate::form::FormEncode for crate::params::ListCouponsCreatedObject {
     fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
         if let ::std::option::Option::Some(value) = &self.gt {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "gt"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "gt"), out);
         }
         if let ::std::option::Option::Some(value) = &self.gte {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "gte"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "gte"), out);
         }
         if let ::std::option::Option::Some(value) = &self.lt {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "lt"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "lt"), out);
         }
         if let ::std::option::Option::Some(value) = &self.lte {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "lte"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "lte"), out);
         }
     }
 }
 
 impl crate::form::FormDecode for crate::params::ListCouponsCreatedObject {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let entries = crate::form::object(node, path)?;
         crate::form::deny_unknown(entries, &["gt", "gte", "lt", "lte"], path)?;
         ::std::result::Result::Ok(Self {
@@ -1258,10 +944,7 @@ impl crate::form::FormDecode for crate::params::ListCouponsCreatedObject {
 }
 
 impl crate::form::Validate for crate::params::ListCouponsCreatedObject {
-    fn validate_at(
-        &self,
-        _path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+    fn validate_at(&self, _path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         ::std::result::Result::Ok(())
     }
 }
@@ -1271,26 +954,14 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::ListCouponsCreatedObjec
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        crate::form::arbitrary::object(
-            ::proptest::strategy::Strategy::boxed(
-                ::proptest::strategy::Strategy::prop_map(
-                    (
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                    ),
-                    |(gt, gte, lt, lte)| Self { gt, gte, lt, lte },
-                ),
+        crate::form::arbitrary::object(::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
             ),
-        )
+            |(gt, gte, lt, lte)| Self { gt, gte, lt, lte },
+        )))
     }
 }

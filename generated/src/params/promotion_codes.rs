@@ -38,50 +38,32 @@ impl ListPromotionCodes {
         self
     }
     /// Only return promotion codes that have this case-insensitive code.
-    pub fn code(
-        mut self,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn code(mut self, code: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.code = ::std::option::Option::Some(code.into());
         self
     }
     /// Only return promotion codes for this coupon.
-    pub fn coupon(
-        mut self,
-        coupon: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn coupon(mut self, coupon: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.coupon = ::std::option::Option::Some(coupon.into());
         self
     }
     /// A filter on the list, based on the object `created` field. The value can be a string with an integer Unix timestamp, or it can be a dictionary with a number of different query options.
-    pub fn created(
-        mut self,
-        created: impl ::std::convert::Into<crate::params::ListPromotionCodesCreated>,
-    ) -> Self {
+    pub fn created(mut self, created: impl ::std::convert::Into<crate::params::ListPromotionCodesCreated>) -> Self {
         self.created = ::std::option::Option::Some(created.into());
         self
     }
     /// Only return promotion codes that are restricted to this customer.
-    pub fn customer(
-        mut self,
-        customer: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn customer(mut self, customer: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.customer = ::std::option::Option::Some(customer.into());
         self
     }
     /// A cursor for use in pagination. `ending_before` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, starting with `obj_bar`, your subsequent call can include `ending_before=obj_bar` in order to fetch the previous page of the list.
-    pub fn ending_before(
-        mut self,
-        ending_before: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn ending_before(mut self, ending_before: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.ending_before = ::std::option::Option::Some(ending_before.into());
         self
     }
     /// Specifies which fields in the response should be expanded.
-    pub fn expand(
-        mut self,
-        expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn expand(mut self, expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>) -> Self {
         self.expand = ::std::option::Option::Some(expand.into());
         self
     }
@@ -91,10 +73,7 @@ impl ListPromotionCodes {
         self
     }
     /// A cursor for use in pagination. `starting_after` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, ending with `obj_foo`, your subsequent call can include `starting_after=obj_foo` in order to fetch the next page of the list.
-    pub fn starting_after(
-        mut self,
-        starting_after: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn starting_after(mut self, starting_after: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.starting_after = ::std::option::Option::Some(starting_after.into());
         self
     }
@@ -104,66 +83,31 @@ impl ListPromotionCodes {
     /// Checks every rule the spec gives for these parameters.
     pub fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
         if let ::std::option::Option::Some(value) = &self.code {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                "code",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), "code")?;
         }
         if let ::std::option::Option::Some(value) = &self.coupon {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                "coupon",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), "coupon")?;
         }
         if let ::std::option::Option::Some(value) = &self.created {
             crate::form::Validate::validate_at(value, "created")?;
         }
         if let ::std::option::Option::Some(value) = &self.customer {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                "customer",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), "customer")?;
         }
         if let ::std::option::Option::Some(value) = &self.ending_before {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                "ending_before",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), "ending_before")?;
         }
         if let ::std::option::Option::Some(value) = &self.expand {
             for (index, item_0) in value.iter().enumerate() {
                 let path_0 = &crate::form::child("expand", &index.to_string());
-                crate::form::check_length(
-                    item_0,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(5000u64),
-                    path_0,
-                )?;
+                crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5000u64), path_0)?;
             }
         }
         if let ::std::option::Option::Some(value) = &self.limit {
-            crate::form::check_range(
-                *value as f64,
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-                "limit",
-            )?;
+            crate::form::check_range(*value as f64, ::std::option::Option::Some((1f64, false)), ::std::option::Option::Some((100f64, false)), "limit")?;
         }
         if let ::std::option::Option::Some(value) = &self.starting_after {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                "starting_after",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), "starting_after")?;
         }
         ::std::result::Result::Ok(())
     }
@@ -206,27 +150,10 @@ impl ListPromotionCodes {
     }
     /// Reads the parameters from a query string and a form body (either may be
     /// empty), as a server receives them.
-    pub fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let query = crate::form::parse(query)?;
         let query = crate::form::object(&query, "")?;
-        crate::form::deny_unknown(
-            query,
-            &[
-                "active",
-                "code",
-                "coupon",
-                "created",
-                "customer",
-                "ending_before",
-                "expand",
-                "limit",
-                "starting_after",
-            ],
-            "",
-        )?;
+        crate::form::deny_unknown(query, &["active", "code", "coupon", "created", "customer", "ending_before", "expand", "limit", "starting_after"], "")?;
         let body = crate::form::parse(body)?;
         let body = crate::form::object(&body, "")?;
         crate::form::deny_unknown(body, &[], "")?;
@@ -261,10 +188,7 @@ impl crate::runtime::Params for ListPromotionCodes {
     fn to_body(&self) -> ::std::string::String {
         self.to_body()
     }
-    fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         Self::from_wire(query, body)
     }
     fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
@@ -277,50 +201,20 @@ impl ::proptest::arbitrary::Arbitrary for ListPromotionCodes {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::strategy::Strategy::prop_map(
-                (
-                    crate::form::arbitrary::optional(crate::form::arbitrary::boolean()),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::any_of::<
-                            crate::params::ListPromotionCodesCreated,
-                        >(),
-                    ),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::vec(crate::form::arbitrary::string()),
-                    ),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                ),
-                |
-                    (
-                        active,
-                        code,
-                        coupon,
-                        created,
-                        customer,
-                        ending_before,
-                        expand,
-                        limit,
-                        starting_after,
-                    )|
-                Self {
-                    active,
-                    code,
-                    coupon,
-                    created,
-                    customer,
-                    ending_before,
-                    expand,
-                    limit,
-                    starting_after,
-                },
+        ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
+                crate::form::arbitrary::optional(crate::form::arbitrary::boolean()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::any_of::<crate::params::ListPromotionCodesCreated>()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::vec(crate::form::arbitrary::string())),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
             ),
-        )
+            |(active, code, coupon, created, customer, ending_before, expand, limit, starting_after)| Self { active, code, coupon, created, customer, ending_before, expand, limit, starting_after },
+        ))
     }
 }
 
@@ -342,22 +236,16 @@ pub struct CreatePromotionCode {
     /// A positive integer specifying the number of times the promotion code can be redeemed. If the coupon has specified a `max_redemptions`, then this value cannot be greater than the coupon's `max_redemptions`.
     pub max_redemptions: ::std::option::Option<i64>,
     /// Set of [key-value pairs](https://docs.stripe.com/api/metadata) that you can attach to an object. This can be useful for storing additional information about the object in a structured format. Individual keys can be unset by posting an empty value to them. All keys can be unset by posting an empty value to `metadata`.
-    pub metadata: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
+    pub metadata: ::std::option::Option<::std::collections::BTreeMap<::std::string::String, ::std::string::String>>,
     /// The promotion referenced by this promotion code.
     pub promotion: crate::params::CreatePromotionCodePromotion,
     /// Settings that restrict the redemption of the promotion code.
-    pub restrictions: ::std::option::Option<
-        crate::params::CreatePromotionCodeRestrictions,
-    >,
+    pub restrictions: ::std::option::Option<crate::params::CreatePromotionCodeRestrictions>,
 }
 
 impl CreatePromotionCode {
     /// The required parameters; set optional ones with the chained setters.
-    pub fn new(
-        promotion: impl ::std::convert::Into<crate::params::CreatePromotionCodePromotion>,
-    ) -> Self {
+    pub fn new(promotion: impl ::std::convert::Into<crate::params::CreatePromotionCodePromotion>) -> Self {
         Self {
             active: ::std::default::Default::default(),
             code: ::std::default::Default::default(),
@@ -376,62 +264,37 @@ impl CreatePromotionCode {
         self
     }
     /// The customer-facing code. Regardless of case, this code must be unique across all active promotion codes for a specific customer. Valid characters are lower case letters (a-z), upper case letters (A-Z), digits (0-9), and dashes (-). If left blank, we will generate one automatically.
-    pub fn code(
-        mut self,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn code(mut self, code: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.code = ::std::option::Option::Some(code.into());
         self
     }
     /// The customer who can use this promotion code. If not set, all customers can use the promotion code.
-    pub fn customer(
-        mut self,
-        customer: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn customer(mut self, customer: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.customer = ::std::option::Option::Some(customer.into());
         self
     }
     /// Specifies which fields in the response should be expanded.
-    pub fn expand(
-        mut self,
-        expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn expand(mut self, expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>) -> Self {
         self.expand = ::std::option::Option::Some(expand.into());
         self
     }
     /// The timestamp at which this promotion code will expire. If the coupon has specified a `redeems_by`, then this value cannot be after the coupon's `redeems_by`.
-    pub fn expires_at(
-        mut self,
-        expires_at: impl ::std::convert::Into<crate::runtime::Timestamp>,
-    ) -> Self {
+    pub fn expires_at(mut self, expires_at: impl ::std::convert::Into<crate::runtime::Timestamp>) -> Self {
         self.expires_at = ::std::option::Option::Some(expires_at.into());
         self
     }
     /// A positive integer specifying the number of times the promotion code can be redeemed. If the coupon has specified a `max_redemptions`, then this value cannot be greater than the coupon's `max_redemptions`.
-    pub fn max_redemptions(
-        mut self,
-        max_redemptions: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn max_redemptions(mut self, max_redemptions: impl ::std::convert::Into<i64>) -> Self {
         self.max_redemptions = ::std::option::Option::Some(max_redemptions.into());
         self
     }
     /// Set of [key-value pairs](https://docs.stripe.com/api/metadata) that you can attach to an object. This can be useful for storing additional information about the object in a structured format. Individual keys can be unset by posting an empty value to them. All keys can be unset by posting an empty value to `metadata`.
-    pub fn metadata(
-        mut self,
-        metadata: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-    ) -> Self {
+    pub fn metadata(mut self, metadata: impl ::std::convert::Into<::std::collections::BTreeMap<::std::string::String, ::std::string::String>>) -> Self {
         self.metadata = ::std::option::Option::Some(metadata.into());
         self
     }
     /// Settings that restrict the redemption of the promotion code.
-    pub fn restrictions(
-        mut self,
-        restrictions: impl ::std::convert::Into<
-            crate::params::CreatePromotionCodeRestrictions,
-        >,
-    ) -> Self {
+    pub fn restrictions(mut self, restrictions: impl ::std::convert::Into<crate::params::CreatePromotionCodeRestrictions>) -> Self {
         self.restrictions = ::std::option::Option::Some(restrictions.into());
         self
     }
@@ -441,47 +304,25 @@ impl CreatePromotionCode {
     /// Checks every rule the spec gives for these parameters.
     pub fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
         if let ::std::option::Option::Some(value) = &self.code {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(500u64),
-                "code",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(500u64), "code")?;
             {
-                static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-                {
-                    ::regex::Regex::new("^[a-zA-Z0-9-]*$")
-                        .expect("the spec's pattern is a valid regular expression")
+                static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(|| {
+                    ::regex::Regex::new("^[a-zA-Z0-9-]*$").expect("the spec's pattern is a valid regular expression")
                 });
                 crate::form::check_pattern(value, &PATTERN, "^[a-zA-Z0-9-]*$", "code")?;
             }
         }
         if let ::std::option::Option::Some(value) = &self.customer {
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                "customer",
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), "customer")?;
         }
         if let ::std::option::Option::Some(value) = &self.expand {
             for (index, item_0) in value.iter().enumerate() {
                 let path_0 = &crate::form::child("expand", &index.to_string());
-                crate::form::check_length(
-                    item_0,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(5000u64),
-                    path_0,
-                )?;
+                crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5000u64), path_0)?;
             }
         }
         if let ::std::option::Option::Some(value) = &self.max_redemptions {
-            crate::form::check_range(
-                *value as f64,
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::None,
-                "max_redemptions",
-            )?;
+            crate::form::check_range(*value as f64, ::std::option::Option::Some((1f64, false)), ::std::option::Option::None, "max_redemptions")?;
         }
         {
             let value = &self.promotion;
@@ -529,30 +370,13 @@ impl CreatePromotionCode {
     }
     /// Reads the parameters from a query string and a form body (either may be
     /// empty), as a server receives them.
-    pub fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let query = crate::form::parse(query)?;
         let query = crate::form::object(&query, "")?;
         crate::form::deny_unknown(query, &[], "")?;
         let body = crate::form::parse(body)?;
         let body = crate::form::object(&body, "")?;
-        crate::form::deny_unknown(
-            body,
-            &[
-                "active",
-                "code",
-                "customer",
-                "expand",
-                "expires_at",
-                "max_redemptions",
-                "metadata",
-                "promotion",
-                "restrictions",
-            ],
-            "",
-        )?;
+        crate::form::deny_unknown(body, &["active", "code", "customer", "expand", "expires_at", "max_redemptions", "metadata", "promotion", "restrictions"], "")?;
         ::std::result::Result::Ok(Self {
             active: crate::form::optional(body, "active", "")?,
             code: crate::form::optional(body, "code", "")?,
@@ -584,10 +408,7 @@ impl crate::runtime::Params for CreatePromotionCode {
     fn to_body(&self) -> ::std::string::String {
         self.to_body()
     }
-    fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         Self::from_wire(query, body)
     }
     fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
@@ -600,56 +421,20 @@ impl ::proptest::arbitrary::Arbitrary for CreatePromotionCode {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::strategy::Strategy::prop_map(
-                (
-                    crate::form::arbitrary::optional(crate::form::arbitrary::boolean()),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::string()),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::vec(crate::form::arbitrary::string()),
-                    ),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::timestamp(),
-                    ),
-                    crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::map(crate::form::arbitrary::string()),
-                    ),
-                    crate::form::arbitrary::any_of::<
-                        crate::params::CreatePromotionCodePromotion,
-                    >(),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::any_of::<
-                            crate::params::CreatePromotionCodeRestrictions,
-                        >(),
-                    ),
-                ),
-                |
-                    (
-                        active,
-                        code,
-                        customer,
-                        expand,
-                        expires_at,
-                        max_redemptions,
-                        metadata,
-                        promotion,
-                        restrictions,
-                    )|
-                Self {
-                    active,
-                    code,
-                    customer,
-                    expand,
-                    expires_at,
-                    max_redemptions,
-                    metadata,
-                    promotion,
-                    restrictions,
-                },
+        ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
+                crate::form::arbitrary::optional(crate::form::arbitrary::boolean()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::vec(crate::form::arbitrary::string())),
+                crate::form::arbitrary::optional(crate::form::arbitrary::timestamp()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::map(crate::form::arbitrary::string())),
+                crate::form::arbitrary::any_of::<crate::params::CreatePromotionCodePromotion>(),
+                crate::form::arbitrary::optional(crate::form::arbitrary::any_of::<crate::params::CreatePromotionCodeRestrictions>()),
             ),
-        )
+            |(active, code, customer, expand, expires_at, max_redemptions, metadata, promotion, restrictions)| Self { active, code, customer, expand, expires_at, max_redemptions, metadata, promotion, restrictions },
+        ))
     }
 }
 
@@ -668,10 +453,7 @@ impl RetrievePromotionCode {
         Self::default()
     }
     /// Specifies which fields in the response should be expanded.
-    pub fn expand(
-        mut self,
-        expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn expand(mut self, expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>) -> Self {
         self.expand = ::std::option::Option::Some(expand.into());
         self
     }
@@ -683,12 +465,7 @@ impl RetrievePromotionCode {
         if let ::std::option::Option::Some(value) = &self.expand {
             for (index, item_0) in value.iter().enumerate() {
                 let path_0 = &crate::form::child("expand", &index.to_string());
-                crate::form::check_length(
-                    item_0,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(5000u64),
-                    path_0,
-                )?;
+                crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5000u64), path_0)?;
             }
         }
         ::std::result::Result::Ok(())
@@ -708,10 +485,7 @@ impl RetrievePromotionCode {
     }
     /// Reads the parameters from a query string and a form body (either may be
     /// empty), as a server receives them.
-    pub fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let query = crate::form::parse(query)?;
         let query = crate::form::object(&query, "")?;
         crate::form::deny_unknown(query, &["expand"], "")?;
@@ -741,10 +515,7 @@ impl crate::runtime::Params for RetrievePromotionCode {
     fn to_body(&self) -> ::std::string::String {
         self.to_body()
     }
-    fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         Self::from_wire(query, body)
     }
     fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
@@ -757,14 +528,10 @@ impl ::proptest::arbitrary::Arbitrary for RetrievePromotionCode {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::strategy::Strategy::prop_map(
-                crate::form::arbitrary::optional(
-                    crate::form::arbitrary::vec(crate::form::arbitrary::string()),
-                ),
-                |expand| Self { expand },
-            ),
-        )
+        ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            crate::form::arbitrary::optional(crate::form::arbitrary::vec(crate::form::arbitrary::string())),
+            |expand| Self { expand },
+        ))
     }
 }
 
@@ -778,13 +545,9 @@ pub struct UpdatePromotionCode {
     /// Specifies which fields in the response should be expanded.
     pub expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Set of [key-value pairs](https://docs.stripe.com/api/metadata) that you can attach to an object. This can be useful for storing additional information about the object in a structured format. Individual keys can be unset by posting an empty value to them. All keys can be unset by posting an empty value to `metadata`.
-    pub metadata: ::std::option::Option<
-        crate::runtime::ClearableMap<::std::string::String>,
-    >,
+    pub metadata: ::std::option::Option<crate::runtime::ClearableMap<::std::string::String>>,
     /// Settings that restrict the redemption of the promotion code.
-    pub restrictions: ::std::option::Option<
-        crate::params::UpdatePromotionCodeRestrictions,
-    >,
+    pub restrictions: ::std::option::Option<crate::params::UpdatePromotionCodeRestrictions>,
 }
 
 impl UpdatePromotionCode {
@@ -798,30 +561,17 @@ impl UpdatePromotionCode {
         self
     }
     /// Specifies which fields in the response should be expanded.
-    pub fn expand(
-        mut self,
-        expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn expand(mut self, expand: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>) -> Self {
         self.expand = ::std::option::Option::Some(expand.into());
         self
     }
     /// Set of [key-value pairs](https://docs.stripe.com/api/metadata) that you can attach to an object. This can be useful for storing additional information about the object in a structured format. Individual keys can be unset by posting an empty value to them. All keys can be unset by posting an empty value to `metadata`.
-    pub fn metadata(
-        mut self,
-        metadata: impl ::std::convert::Into<
-            crate::runtime::ClearableMap<::std::string::String>,
-        >,
-    ) -> Self {
+    pub fn metadata(mut self, metadata: impl ::std::convert::Into<crate::runtime::ClearableMap<::std::string::String>>) -> Self {
         self.metadata = ::std::option::Option::Some(metadata.into());
         self
     }
     /// Settings that restrict the redemption of the promotion code.
-    pub fn restrictions(
-        mut self,
-        restrictions: impl ::std::convert::Into<
-            crate::params::UpdatePromotionCodeRestrictions,
-        >,
-    ) -> Self {
+    pub fn restrictions(mut self, restrictions: impl ::std::convert::Into<crate::params::UpdatePromotionCodeRestrictions>) -> Self {
         self.restrictions = ::std::option::Option::Some(restrictions.into());
         self
     }
@@ -833,12 +583,7 @@ impl UpdatePromotionCode {
         if let ::std::option::Option::Some(value) = &self.expand {
             for (index, item_0) in value.iter().enumerate() {
                 let path_0 = &crate::form::child("expand", &index.to_string());
-                crate::form::check_length(
-                    item_0,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(5000u64),
-                    path_0,
-                )?;
+                crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5000u64), path_0)?;
             }
         }
         if let ::std::option::Option::Some(value) = &self.restrictions {
@@ -870,20 +615,13 @@ impl UpdatePromotionCode {
     }
     /// Reads the parameters from a query string and a form body (either may be
     /// empty), as a server receives them.
-    pub fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let query = crate::form::parse(query)?;
         let query = crate::form::object(&query, "")?;
         crate::form::deny_unknown(query, &[], "")?;
         let body = crate::form::parse(body)?;
         let body = crate::form::object(&body, "")?;
-        crate::form::deny_unknown(
-            body,
-            &["active", "expand", "metadata", "restrictions"],
-            "",
-        )?;
+        crate::form::deny_unknown(body, &["active", "expand", "metadata", "restrictions"], "")?;
         ::std::result::Result::Ok(Self {
             active: crate::form::optional(body, "active", "")?,
             expand: crate::form::optional(body, "expand", "")?,
@@ -910,10 +648,7 @@ impl crate::runtime::Params for UpdatePromotionCode {
     fn to_body(&self) -> ::std::string::String {
         self.to_body()
     }
-    fn from_wire(
-        query: &str,
-        body: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         Self::from_wire(query, body)
     }
     fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
@@ -926,32 +661,15 @@ impl ::proptest::arbitrary::Arbitrary for UpdatePromotionCode {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::strategy::Strategy::prop_map(
-                (
-                    crate::form::arbitrary::optional(crate::form::arbitrary::boolean()),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::vec(crate::form::arbitrary::string()),
-                    ),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::clearable_map(
-                            crate::form::arbitrary::string(),
-                        ),
-                    ),
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::any_of::<
-                            crate::params::UpdatePromotionCodeRestrictions,
-                        >(),
-                    ),
-                ),
-                |(active, expand, metadata, restrictions)| Self {
-                    active,
-                    expand,
-                    metadata,
-                    restrictions,
-                },
+        ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
+                crate::form::arbitrary::optional(crate::form::arbitrary::boolean()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::vec(crate::form::arbitrary::string())),
+                crate::form::arbitrary::optional(crate::form::arbitrary::clearable_map(crate::form::arbitrary::string())),
+                crate::form::arbitrary::optional(crate::form::arbitrary::any_of::<crate::params::UpdatePromotionCodeRestrictions>()),
             ),
-        )
+            |(active, expand, metadata, restrictions)| Self { active, expand, metadata, restrictions },
+        ))
     }
 }
 
@@ -967,12 +685,7 @@ pub struct CreatePromotionCodePromotion {
 
 impl crate::params::CreatePromotionCodePromotion {
     /// The required parameters; set optional ones with the chained setters.
-    pub fn new(
-        type_: impl ::std::convert::Into<
-            crate::params::CreatePromotionCodePromotionType,
-        >,
-        coupon: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(type_: impl ::std::convert::Into<crate::params::CreatePromotionCodePromotionType>, coupon: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             type_: type_.into(),
             coupon: coupon.into(),
@@ -982,24 +695,13 @@ impl crate::params::CreatePromotionCodePromotion {
 
 impl crate::form::FormEncode for crate::params::CreatePromotionCodePromotion {
     fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
-        crate::form::FormEncode::encode_form(
-            &self.type_,
-            &crate::form::child_key(key, "type"),
-            out,
-        );
-        crate::form::FormEncode::encode_form(
-            &self.coupon,
-            &crate::form::child_key(key, "coupon"),
-            out,
-        );
+        crate::form::FormEncode::encode_form(&self.type_, &crate::form::child_key(key, "type"), out);
+        crate::form::FormEncode::encode_form(&self.coupon, &crate::form::child_key(key, "coupon"), out);
     }
 }
 
 impl crate::form::FormDecode for crate::params::CreatePromotionCodePromotion {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let entries = crate::form::object(node, path)?;
         crate::form::deny_unknown(entries, &["type", "coupon"], path)?;
         ::std::result::Result::Ok(Self {
@@ -1010,10 +712,7 @@ impl crate::form::FormDecode for crate::params::CreatePromotionCodePromotion {
 }
 
 impl crate::form::Validate for crate::params::CreatePromotionCodePromotion {
-    fn validate_at(
-        &self,
-        path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+    fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         {
             let value = &self.type_;
             let field_path = &crate::form::child(path, "type");
@@ -1023,12 +722,7 @@ impl crate::form::Validate for crate::params::CreatePromotionCodePromotion {
             let value = &self.coupon;
             let field_path = &crate::form::child(path, "coupon");
             crate::form::check_not_empty(value, field_path)?;
-            crate::form::check_length(
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5000u64),
-                field_path,
-            )?;
+            crate::form::check_length(value, ::std::option::Option::None, ::std::option::Option::Some(5000u64), field_path)?;
         }
         ::std::result::Result::Ok(())
     }
@@ -1039,19 +733,13 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::CreatePromotionCodeProm
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        crate::form::arbitrary::object(
-            ::proptest::strategy::Strategy::boxed(
-                ::proptest::strategy::Strategy::prop_map(
-                    (
-                        crate::form::arbitrary::any_of::<
-                            crate::params::CreatePromotionCodePromotionType,
-                        >(),
-                        crate::form::arbitrary::string(),
-                    ),
-                    |(type_, coupon)| Self { type_, coupon },
-                ),
+        crate::form::arbitrary::object(::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
+                crate::form::arbitrary::any_of::<crate::params::CreatePromotionCodePromotionType>(),
+                crate::form::arbitrary::string(),
             ),
-        )
+            |(type_, coupon)| Self { type_, coupon },
+        )))
     }
 }
 
@@ -1117,16 +805,10 @@ impl crate::form::FormEncode for crate::params::CreatePromotionCodePromotionType
 }
 
 impl crate::form::FormDecode for crate::params::CreatePromotionCodePromotionType {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         crate::form::scalar(node, path, "string").map(Self::from)
     }
-    fn decode_form_strict(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn decode_form_strict(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let value = Self::decode_form(node, path)?;
         crate::form::check_enum(value.as_str(), &["coupon"], path)?;
         ::std::result::Result::Ok(value)
@@ -1134,27 +816,23 @@ impl crate::form::FormDecode for crate::params::CreatePromotionCodePromotionType
 }
 
 impl crate::form::Validate for crate::params::CreatePromotionCodePromotionType {
-    fn validate_at(
-        &self,
-        path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+    fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         crate::form::check_enum(self.as_str(), &["coupon"], path)
     }
 }
 
 #[cfg(feature = "proptest")]
-impl ::proptest::arbitrary::Arbitrary
-for crate::params::CreatePromotionCodePromotionType {
+impl ::proptest::arbitrary::Arbitrary for crate::params::CreatePromotionCodePromotionType {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::prop_oneof![
-                ::proptest::strategy::Just(Self::Coupon),
-                ::proptest::strategy::Strategy::prop_map(crate
-                ::form::arbitrary::unknown(& ["coupon"]), Self::Unknown,),
-            ],
-        )
+        ::proptest::strategy::Strategy::boxed(::proptest::prop_oneof![
+            ::proptest::strategy::Just(Self::Coupon),
+            ::proptest::strategy::Strategy::prop_map(
+                crate::form::arbitrary::unknown(&["coupon"]),
+                Self::Unknown,
+            ),
+        ])
     }
 }
 
@@ -1163,12 +841,7 @@ for crate::params::CreatePromotionCodePromotionType {
 pub struct CreatePromotionCodeRestrictions {
     /// Promotion code restrictions defined in each available currency option. Each key must be a three-letter ISO currency code and a supported currency.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub currency_options: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue,
-        >,
-    >,
+    pub currency_options: ::std::option::Option<::std::collections::BTreeMap<::std::string::String, crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue>>,
     /// A Boolean indicating if the Promotion Code should only be redeemed for Customers without any successful payments or invoices
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_time_transaction: ::std::option::Option<bool>,
@@ -1191,44 +864,23 @@ impl crate::params::CreatePromotionCodeRestrictions {
         }
     }
     /// Promotion code restrictions defined in each available currency option. Each key must be a three-letter ISO currency code and a supported currency.
-    pub fn currency_options(
-        mut self,
-        currency_options: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue,
-            >,
-        >,
-    ) -> Self {
+    pub fn currency_options(mut self, currency_options: impl ::std::convert::Into<::std::collections::BTreeMap<::std::string::String, crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue>>) -> Self {
         self.currency_options = ::std::option::Option::Some(currency_options.into());
         self
     }
     /// A Boolean indicating if the Promotion Code should only be redeemed for Customers without any successful payments or invoices
-    pub fn first_time_transaction(
-        mut self,
-        first_time_transaction: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.first_time_transaction = ::std::option::Option::Some(
-            first_time_transaction.into(),
-        );
+    pub fn first_time_transaction(mut self, first_time_transaction: impl ::std::convert::Into<bool>) -> Self {
+        self.first_time_transaction = ::std::option::Option::Some(first_time_transaction.into());
         self
     }
     /// Minimum amount required to redeem this Promotion Code into a Coupon (e.g., a purchase must be $100 or more to work).
-    pub fn minimum_amount(
-        mut self,
-        minimum_amount: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn minimum_amount(mut self, minimum_amount: impl ::std::convert::Into<i64>) -> Self {
         self.minimum_amount = ::std::option::Option::Some(minimum_amount.into());
         self
     }
     /// Three-letter ISO code for minimum_amount
-    pub fn minimum_amount_currency(
-        mut self,
-        minimum_amount_currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.minimum_amount_currency = ::std::option::Option::Some(
-            minimum_amount_currency.into(),
-        );
+    pub fn minimum_amount_currency(mut self, minimum_amount_currency: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.minimum_amount_currency = ::std::option::Option::Some(minimum_amount_currency.into());
         self
     }
 }
@@ -1242,74 +894,35 @@ impl ::std::default::Default for crate::params::CreatePromotionCodeRestrictions 
 impl crate::form::FormEncode for crate::params::CreatePromotionCodeRestrictions {
     fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
         if let ::std::option::Option::Some(value) = &self.currency_options {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "currency_options"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "currency_options"), out);
         }
         if let ::std::option::Option::Some(value) = &self.first_time_transaction {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "first_time_transaction"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "first_time_transaction"), out);
         }
         if let ::std::option::Option::Some(value) = &self.minimum_amount {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "minimum_amount"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "minimum_amount"), out);
         }
         if let ::std::option::Option::Some(value) = &self.minimum_amount_currency {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "minimum_amount_currency"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "minimum_amount_currency"), out);
         }
     }
 }
 
 impl crate::form::FormDecode for crate::params::CreatePromotionCodeRestrictions {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let entries = crate::form::object(node, path)?;
-        crate::form::deny_unknown(
-            entries,
-            &[
-                "currency_options",
-                "first_time_transaction",
-                "minimum_amount",
-                "minimum_amount_currency",
-            ],
-            path,
-        )?;
+        crate::form::deny_unknown(entries, &["currency_options", "first_time_transaction", "minimum_amount", "minimum_amount_currency"], path)?;
         ::std::result::Result::Ok(Self {
             currency_options: crate::form::optional(entries, "currency_options", path)?,
-            first_time_transaction: crate::form::optional(
-                entries,
-                "first_time_transaction",
-                path,
-            )?,
+            first_time_transaction: crate::form::optional(entries, "first_time_transaction", path)?,
             minimum_amount: crate::form::optional(entries, "minimum_amount", path)?,
-            minimum_amount_currency: crate::form::optional(
-                entries,
-                "minimum_amount_currency",
-                path,
-            )?,
+            minimum_amount_currency: crate::form::optional(entries, "minimum_amount_currency", path)?,
         })
     }
 }
 
 impl crate::form::Validate for crate::params::CreatePromotionCodeRestrictions {
-    fn validate_at(
-        &self,
-        path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+    fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         if let ::std::option::Option::Some(value) = &self.currency_options {
             let field_path = &crate::form::child(path, "currency_options");
             for (key, item_0) in value {
@@ -1319,12 +932,7 @@ impl crate::form::Validate for crate::params::CreatePromotionCodeRestrictions {
         }
         if let ::std::option::Option::Some(value) = &self.minimum_amount {
             let field_path = &crate::form::child(path, "minimum_amount");
-            crate::form::check_range(
-                *value as f64,
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
-                field_path,
-            )?;
+            crate::form::check_range(*value as f64, ::std::option::Option::Some((0f64, false)), ::std::option::Option::None, field_path)?;
         }
         if let ::std::option::Option::Some(value) = &self.minimum_amount_currency {
             let field_path = &crate::form::child(path, "minimum_amount_currency");
@@ -1335,48 +943,19 @@ impl crate::form::Validate for crate::params::CreatePromotionCodeRestrictions {
 }
 
 #[cfg(feature = "proptest")]
-impl ::proptest::arbitrary::Arbitrary
-for crate::params::CreatePromotionCodeRestrictions {
+impl ::proptest::arbitrary::Arbitrary for crate::params::CreatePromotionCodeRestrictions {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        crate::form::arbitrary::object(
-            ::proptest::strategy::Strategy::boxed(
-                ::proptest::strategy::Strategy::prop_map(
-                    (
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::map(
-                                crate::form::arbitrary::any_of::<
-                                    crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue,
-                                >(),
-                            ),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::boolean(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::string(),
-                        ),
-                    ),
-                    |
-                        (
-                            currency_options,
-                            first_time_transaction,
-                            minimum_amount,
-                            minimum_amount_currency,
-                        )|
-                    Self {
-                        currency_options,
-                        first_time_transaction,
-                        minimum_amount,
-                        minimum_amount_currency,
-                    },
-                ),
+        crate::form::arbitrary::object(::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
+                crate::form::arbitrary::optional(crate::form::arbitrary::map(crate::form::arbitrary::any_of::<crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue>())),
+                crate::form::arbitrary::optional(crate::form::arbitrary::boolean()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::string()),
             ),
-        )
+            |(currency_options, first_time_transaction, minimum_amount, minimum_amount_currency)| Self { currency_options, first_time_transaction, minimum_amount, minimum_amount_currency },
+        )))
     }
 }
 
@@ -1395,41 +974,28 @@ impl crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
         }
     }
     /// Minimum amount required to redeem this Promotion Code into a Coupon (e.g., a purchase must be $100 or more to work).
-    pub fn minimum_amount(
-        mut self,
-        minimum_amount: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn minimum_amount(mut self, minimum_amount: impl ::std::convert::Into<i64>) -> Self {
         self.minimum_amount = ::std::option::Option::Some(minimum_amount.into());
         self
     }
 }
 
-impl ::std::default::Default
-for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
+impl ::std::default::Default for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl crate::form::FormEncode
-for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
+impl crate::form::FormEncode for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
     fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
         if let ::std::option::Option::Some(value) = &self.minimum_amount {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "minimum_amount"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "minimum_amount"), out);
         }
     }
 }
 
-impl crate::form::FormDecode
-for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+impl crate::form::FormDecode for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let entries = crate::form::object(node, path)?;
         crate::form::deny_unknown(entries, &["minimum_amount"], path)?;
         ::std::result::Result::Ok(Self {
@@ -1438,39 +1004,25 @@ for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
     }
 }
 
-impl crate::form::Validate
-for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
-    fn validate_at(
-        &self,
-        path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+impl crate::form::Validate for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
+    fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         if let ::std::option::Option::Some(value) = &self.minimum_amount {
             let field_path = &crate::form::child(path, "minimum_amount");
-            crate::form::check_range(
-                *value as f64,
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
-                field_path,
-            )?;
+            crate::form::check_range(*value as f64, ::std::option::Option::Some((0f64, false)), ::std::option::Option::None, field_path)?;
         }
         ::std::result::Result::Ok(())
     }
 }
 
 #[cfg(feature = "proptest")]
-impl ::proptest::arbitrary::Arbitrary
-for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
+impl ::proptest::arbitrary::Arbitrary for crate::params::CreatePromotionCodeRestrictionsCurrencyOptionsValue {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        crate::form::arbitrary::object(
-            ::proptest::strategy::Strategy::boxed(
-                ::proptest::strategy::Strategy::prop_map(
-                    crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
-                    |minimum_amount| Self { minimum_amount },
-                ),
-            ),
-        )
+        crate::form::arbitrary::object(::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+            |minimum_amount| Self { minimum_amount },
+        )))
     }
 }
 
@@ -1481,8 +1033,7 @@ pub enum ListPromotionCodesCreated {
     Integer(i64),
 }
 
-impl ::std::convert::From<crate::params::ListPromotionCodesCreatedObject>
-for crate::params::ListPromotionCodesCreated {
+impl ::std::convert::From<crate::params::ListPromotionCodesCreatedObject> for crate::params::ListPromotionCodesCreated {
     fn from(value: crate::params::ListPromotionCodesCreatedObject) -> Self {
         Self::Object(::std::boxed::Box::new(value))
     }
@@ -1504,36 +1055,17 @@ impl crate::form::FormEncode for crate::params::ListPromotionCodesCreated {
 }
 
 impl crate::form::FormDecode for crate::params::ListPromotionCodesCreated {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
-        let strict = crate::form::first_fit(
-            path,
-            ::std::vec![
-                crate ::form::FormDecode::decode_form_strict(node, path)
-                .map(Self::Object), crate ::form::FormDecode::decode_form_strict(node,
-                path).map(Self::Integer)
-            ],
-        );
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
+        let strict = crate::form::first_fit(path, ::std::vec![crate::form::FormDecode::decode_form_strict(node, path).map(Self::Object), crate::form::FormDecode::decode_form_strict(node, path).map(Self::Integer)]);
         if strict.is_ok() {
             return strict;
         }
-        crate::form::first_fit(
-            path,
-            ::std::vec![
-                crate ::form::FormDecode::decode_form(node, path).map(Self::Object),
-                crate ::form::FormDecode::decode_form(node, path).map(Self::Integer)
-            ],
-        )
+        crate::form::first_fit(path, ::std::vec![crate::form::FormDecode::decode_form(node, path).map(Self::Object), crate::form::FormDecode::decode_form(node, path).map(Self::Integer)])
     }
 }
 
 impl crate::form::Validate for crate::params::ListPromotionCodesCreated {
-    fn validate_at(
-        &self,
-        path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+    fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         match self {
             Self::Object(inner) => {
                 crate::form::Validate::validate_at(inner, path)?;
@@ -1549,15 +1081,10 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::ListPromotionCodesCreat
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        ::proptest::strategy::Strategy::boxed(
-            ::proptest::prop_oneof![
-                ::proptest::strategy::Strategy::prop_map(crate
-                ::form::arbitrary::boxed(crate ::form::arbitrary::any_of:: < crate
-                ::params::ListPromotionCodesCreatedObject > ()), Self::Object),
-                ::proptest::strategy::Strategy::prop_map(crate
-                ::form::arbitrary::integer(), Self::Integer)
-            ],
-        )
+        ::proptest::strategy::Strategy::boxed(::proptest::prop_oneof![
+            ::proptest::strategy::Strategy::prop_map(crate::form::arbitrary::boxed(crate::form::arbitrary::any_of::<crate::params::ListPromotionCodesCreatedObject>()), Self::Object),
+            ::proptest::strategy::Strategy::prop_map(crate::form::arbitrary::integer(), Self::Integer)
+        ])
     }
 }
 
@@ -1610,41 +1137,22 @@ impl ::std::default::Default for crate::params::ListPromotionCodesCreatedObject 
 impl crate::form::FormEncode for crate::params::ListPromotionCodesCreatedObject {
     fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
         if let ::std::option::Option::Some(value) = &self.gt {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "gt"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "gt"), out);
         }
         if let ::std::option::Option::Some(value) = &self.gte {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "gte"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "gte"), out);
         }
         if let ::std::option::Option::Some(value) = &self.lt {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "lt"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "lt"), out);
         }
         if let ::std::option::Option::Some(value) = &self.lte {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "lte"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "lte"), out);
         }
     }
 }
 
 impl crate::form::FormDecode for crate::params::ListPromotionCodesCreatedObject {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let entries = crate::form::object(node, path)?;
         crate::form::deny_unknown(entries, &["gt", "gte", "lt", "lte"], path)?;
         ::std::result::Result::Ok(Self {
@@ -1657,41 +1165,25 @@ impl crate::form::FormDecode for crate::params::ListPromotionCodesCreatedObject 
 }
 
 impl crate::form::Validate for crate::params::ListPromotionCodesCreatedObject {
-    fn validate_at(
-        &self,
-        _path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+    fn validate_at(&self, _path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         ::std::result::Result::Ok(())
     }
 }
 
 #[cfg(feature = "proptest")]
-impl ::proptest::arbitrary::Arbitrary
-for crate::params::ListPromotionCodesCreatedObject {
+impl ::proptest::arbitrary::Arbitrary for crate::params::ListPromotionCodesCreatedObject {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        crate::form::arbitrary::object(
-            ::proptest::strategy::Strategy::boxed(
-                ::proptest::strategy::Strategy::prop_map(
-                    (
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                        crate::form::arbitrary::optional(
-                            crate::form::arbitrary::integer(),
-                        ),
-                    ),
-                    |(gt, gte, lt, lte)| Self { gt, gte, lt, lte },
-                ),
+        crate::form::arbitrary::object(::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            (
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+                crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
             ),
-        )
+            |(gt, gte, lt, lte)| Self { gt, gte, lt, lte },
+        )))
     }
 }
 
@@ -1700,12 +1192,7 @@ for crate::params::ListPromotionCodesCreatedObject {
 pub struct UpdatePromotionCodeRestrictions {
     /// Promotion code restrictions defined in each available currency option. Each key must be a three-letter ISO currency code and a supported currency.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub currency_options: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue,
-        >,
-    >,
+    pub currency_options: ::std::option::Option<::std::collections::BTreeMap<::std::string::String, crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue>>,
 }
 
 impl crate::params::UpdatePromotionCodeRestrictions {
@@ -1716,15 +1203,7 @@ impl crate::params::UpdatePromotionCodeRestrictions {
         }
     }
     /// Promotion code restrictions defined in each available currency option. Each key must be a three-letter ISO currency code and a supported currency.
-    pub fn currency_options(
-        mut self,
-        currency_options: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue,
-            >,
-        >,
-    ) -> Self {
+    pub fn currency_options(mut self, currency_options: impl ::std::convert::Into<::std::collections::BTreeMap<::std::string::String, crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue>>) -> Self {
         self.currency_options = ::std::option::Option::Some(currency_options.into());
         self
     }
@@ -1739,20 +1218,13 @@ impl ::std::default::Default for crate::params::UpdatePromotionCodeRestrictions 
 impl crate::form::FormEncode for crate::params::UpdatePromotionCodeRestrictions {
     fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
         if let ::std::option::Option::Some(value) = &self.currency_options {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "currency_options"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "currency_options"), out);
         }
     }
 }
 
 impl crate::form::FormDecode for crate::params::UpdatePromotionCodeRestrictions {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let entries = crate::form::object(node, path)?;
         crate::form::deny_unknown(entries, &["currency_options"], path)?;
         ::std::result::Result::Ok(Self {
@@ -1762,10 +1234,7 @@ impl crate::form::FormDecode for crate::params::UpdatePromotionCodeRestrictions 
 }
 
 impl crate::form::Validate for crate::params::UpdatePromotionCodeRestrictions {
-    fn validate_at(
-        &self,
-        path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+    fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         if let ::std::option::Option::Some(value) = &self.currency_options {
             let field_path = &crate::form::child(path, "currency_options");
             for (key, item_0) in value {
@@ -1778,25 +1247,14 @@ impl crate::form::Validate for crate::params::UpdatePromotionCodeRestrictions {
 }
 
 #[cfg(feature = "proptest")]
-impl ::proptest::arbitrary::Arbitrary
-for crate::params::UpdatePromotionCodeRestrictions {
+impl ::proptest::arbitrary::Arbitrary for crate::params::UpdatePromotionCodeRestrictions {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        crate::form::arbitrary::object(
-            ::proptest::strategy::Strategy::boxed(
-                ::proptest::strategy::Strategy::prop_map(
-                    crate::form::arbitrary::optional(
-                        crate::form::arbitrary::map(
-                            crate::form::arbitrary::any_of::<
-                                crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue,
-                            >(),
-                        ),
-                    ),
-                    |currency_options| Self { currency_options },
-                ),
-            ),
-        )
+        crate::form::arbitrary::object(::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            crate::form::arbitrary::optional(crate::form::arbitrary::map(crate::form::arbitrary::any_of::<crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue>())),
+            |currency_options| Self { currency_options },
+        )))
     }
 }
 
@@ -1815,41 +1273,28 @@ impl crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
         }
     }
     /// Minimum amount required to redeem this Promotion Code into a Coupon (e.g., a purchase must be $100 or more to work).
-    pub fn minimum_amount(
-        mut self,
-        minimum_amount: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn minimum_amount(mut self, minimum_amount: impl ::std::convert::Into<i64>) -> Self {
         self.minimum_amount = ::std::option::Option::Some(minimum_amount.into());
         self
     }
 }
 
-impl ::std::default::Default
-for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
+impl ::std::default::Default for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl crate::form::FormEncode
-for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
+impl crate::form::FormEncode for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
     fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
         if let ::std::option::Option::Some(value) = &self.minimum_amount {
-            crate::form::FormEncode::encode_form(
-                value,
-                &crate::form::child_key(key, "minimum_amount"),
-                out,
-            );
+            crate::form::FormEncode::encode_form(value, &crate::form::child_key(key, "minimum_amount"), out);
         }
     }
 }
 
-impl crate::form::FormDecode
-for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
-    fn decode_form(
-        node: &crate::form::FormNode,
-        path: &str,
-    ) -> ::std::result::Result<Self, crate::form::ValidationError> {
+impl crate::form::FormDecode for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
+    fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
         let entries = crate::form::object(node, path)?;
         crate::form::deny_unknown(entries, &["minimum_amount"], path)?;
         ::std::result::Result::Ok(Self {
@@ -1858,38 +1303,24 @@ for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
     }
 }
 
-impl crate::form::Validate
-for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
-    fn validate_at(
-        &self,
-        path: &str,
-    ) -> ::std::result::Result<(), crate::form::ValidationError> {
+impl crate::form::Validate for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
+    fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
         if let ::std::option::Option::Some(value) = &self.minimum_amount {
             let field_path = &crate::form::child(path, "minimum_amount");
-            crate::form::check_range(
-                *value as f64,
-                ::std::option::Option::Some((0f64, false)),
-                ::std::option::Option::None,
-                field_path,
-            )?;
+            crate::form::check_range(*value as f64, ::std::option::Option::Some((0f64, false)), ::std::option::Option::None, field_path)?;
         }
         ::std::result::Result::Ok(())
     }
 }
 
 #[cfg(feature = "proptest")]
-impl ::proptest::arbitrary::Arbitrary
-for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
+impl ::proptest::arbitrary::Arbitrary for crate::params::UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
     type Parameters = ();
     type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
     fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-        crate::form::arbitrary::object(
-            ::proptest::strategy::Strategy::boxed(
-                ::proptest::strategy::Strategy::prop_map(
-                    crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
-                    |minimum_amount| Self { minimum_amount },
-                ),
-            ),
-        )
+        crate::form::arbitrary::object(::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
+            crate::form::arbitrary::optional(crate::form::arbitrary::integer()),
+            |minimum_amount| Self { minimum_amount },
+        )))
     }
 }

@@ -5,9 +5,11 @@
 //! modules emitted verbatim; `crate_files` writes the `Cargo.toml` and
 //! `lib.rs`; `server` and `client` (features of the generated crate) are
 //! support code emitted verbatim followed by the items that know the
-//! operations. Items are formatted by `prettyplease`. Every file starts with an
-//! `@generated` header naming the spec and its SHA-256. `surface` lists a
-//! generated crate's public API, for snapshots.
+//! operations. `models` and `params`, the bulk of a large crate, write
+//! formatted text directly (see `text`); the small files are built as tokens
+//! and formatted by `prettyplease`. Files are produced on all cores. Every
+//! file starts with an `@generated` header naming the spec and its SHA-256.
+//! `surface` lists a generated crate's public API, for snapshots.
 
 mod client;
 mod crate_files;
@@ -23,7 +25,7 @@ pub mod text;
 pub mod types;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use proc_macro2::TokenStream;
@@ -61,7 +63,9 @@ const CLIENT: &str = include_str!("../../runtime/client.rs");
 pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     let header = header(spec);
     let scope = types::Scope::new(api);
+    let gates = gates::Gates::new(api);
     let modules = params::layout(api, &scope);
+    let index = params::ApiIndex::new(api, gates.clone());
     let mut files = BTreeMap::new();
     files.insert(
         "Cargo.toml".to_owned(),
@@ -71,86 +75,94 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
         "src/lib.rs".to_owned(),
         format!("{header}{}", crate_files::lib_rs(api, spec)),
     );
-    // The spec itself, normalized, so `codegen --check` can report the API drift.
-    files.insert(
-        crate::diff::snapshot::FILE.to_owned(),
-        crate::diff::snapshot::normalize(spec),
-    );
     files.insert("src/runtime.rs".to_owned(), format!("{header}{RUNTIME}"));
     files.insert("src/form.rs".to_owned(), format!("{header}{FORM}"));
-    let started = Instant::now();
-    for (path, text) in models::models(api, &scope, &gates::Gates::new(api)) {
-        files.insert(format!("src/{path}"), format!("{header}{text}"));
-    }
-    add_format_time(started);
     files.insert(
         "src/params/mod.rs".to_owned(),
-        format!(
-            "{header}{}",
-            format_items(params::mod_rs(&modules), "params")?
-        ),
+        format!("{header}{}", space_items(&params::mod_rs(&modules))),
     );
-    for (module, text) in modules.iter().zip(params_parallel(api, &scope, &modules)?) {
-        files.insert(
-            format!("src/params/{}.rs", module.module),
-            format!("{header}{text}"),
-        );
+    // The rest are independent jobs, run on all cores: the biggest first.
+    let one = |path: &str, text: String| Ok(vec![(path.to_owned(), text)]);
+    let mut jobs: Vec<Job<'_>> = vec![
+        Box::new(|| {
+            Ok(models::models(api, &scope, &gates)
+                .into_iter()
+                .map(|(path, text)| (format!("src/{path}"), text))
+                .collect())
+        }),
+        Box::new(|| {
+            let items = format_items(server::server(api, &scope), "server")?;
+            one("src/server.rs", format!("{SERVER}{OPERATIONS}{items}"))
+        }),
+        Box::new(|| {
+            one(
+                "src/routes.rs",
+                format_items(routes::routes(api, &scope), "routes")?,
+            )
+        }),
+        Box::new(|| {
+            let items = format_items(client::client(api, spec, &scope), "client")?;
+            one("src/client.rs", format!("{CLIENT}{OPERATIONS}{items}"))
+        }),
+        Box::new(|| {
+            one(
+                "src/errors.rs",
+                format_items(errors::errors(api, &scope), "errors")?,
+            )
+        }),
+        // The spec itself, normalized, so `codegen --check` can report the API drift.
+        Box::new(|| {
+            Ok(vec![(
+                crate::diff::snapshot::FILE.to_owned(),
+                crate::diff::snapshot::normalize(spec),
+            )])
+        }),
+    ];
+    let mut by_size: Vec<&params::ParamsModule> = modules.iter().collect();
+    by_size.sort_by_key(|m| std::cmp::Reverse(m.ops.len() + m.nested.len()));
+    for module in by_size {
+        let (scope, index) = (&scope, &index);
+        jobs.push(Box::new(move || {
+            let text = space_items(&params::module_text(api, scope, index, module));
+            one(&format!("src/params/{}.rs", module.module), text)
+        }));
     }
-    files.insert(
-        "src/routes.rs".to_owned(),
-        format!(
-            "{header}{}",
-            format_items(routes::routes(api, &scope), "routes")?
-        ),
-    );
-    files.insert(
-        "src/errors.rs".to_owned(),
-        format!(
-            "{header}{}",
-            format_items(errors::errors(api, &scope), "errors")?
-        ),
-    );
-    files.insert(
-        "src/server.rs".to_owned(),
-        format!(
-            "{header}{SERVER}{OPERATIONS}{}",
-            format_items(server::server(api, &scope), "server")?
-        ),
-    );
-    files.insert(
-        "src/client.rs".to_owned(),
-        format!(
-            "{header}{CLIENT}{OPERATIONS}{}",
-            format_items(client::client(api, spec, &scope), "client")?
-        ),
-    );
+    for (path, text) in run_parallel(&jobs)? {
+        let text = if path.ends_with(".rs") {
+            format!("{header}{text}")
+        } else {
+            text
+        };
+        files.insert(path, text);
+    }
     Ok(Output { files })
 }
 
-/// The params modules (the bulk of a large crate), built and formatted on as
-/// many threads as there are cores, each thread taking the next module.
-fn params_parallel(
-    api: &Api,
-    scope: &types::Scope,
-    modules: &[params::ParamsModule],
-) -> Result<Vec<String>> {
+/// Files by path, as a job produces them.
+type Files = Vec<(String, String)>;
+
+/// A part of the crate that can be produced on its own.
+type Job<'a> = Box<dyn Fn() -> Result<Files> + Send + Sync + 'a>;
+
+/// Runs the jobs on as many threads as there are cores, each thread taking
+/// the next job; the files of all of them, or the first error in job order.
+/// Their CPU time is summed into [`StageTimes::cpu`].
+fn run_parallel(jobs: &[Job<'_>]) -> Result<Files> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut texts: Vec<Option<Result<String>>> = (0..modules.len()).map(|_| None).collect();
-    let done: Vec<Vec<(usize, Result<String>)>> = std::thread::scope(|s| {
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<Files>)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(module) = modules.get(i) else { break };
-                        out.push((
-                            i,
-                            format_items(params::module_items(api, scope, module), "params"),
-                        ));
+                        let Some(job) = jobs.get(i) else { break };
+                        let started = Instant::now();
+                        out.push((i, job()));
+                        add_time(&JOB_NANOS, started);
                     }
                     out
                 })
@@ -158,16 +170,15 @@ fn params_parallel(
             .collect();
         workers
             .into_iter()
-            .map(|w| w.join().expect("a params worker panicked"))
+            .flat_map(|w| w.join().expect("an emit worker panicked"))
             .collect()
     });
-    for (i, text) in done.into_iter().flatten() {
-        texts[i] = Some(text);
+    done.sort_by_key(|(i, _)| *i);
+    let mut files = Vec::new();
+    for (_, result) in done {
+        files.extend(result?);
     }
-    texts
-        .into_iter()
-        .map(|t| t.expect("every module was formatted"))
-        .collect()
+    Ok(files)
 }
 
 /// The comment that opens every generated Rust file.
@@ -188,39 +199,50 @@ fn format_items(tokens: TokenStream, context: &str) -> Result<String> {
         message: e.to_string(),
     })?;
     let text = space_items(&prettyplease::unparse(&file));
-    add_format_time(started);
+    add_time(&FORMAT_NANOS, started);
     Ok(text)
 }
 
-/// Counts the time since `started` as formatting (see [`StageTimes::format_cpu`]).
-fn add_format_time(started: Instant) {
+/// Adds the time since `started` to a counter read by [`emit_profiled`].
+fn add_time(counter: &AtomicU64, started: Instant) {
     let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-    FORMAT_NANOS.fetch_add(nanos, Ordering::Relaxed);
+    counter.fetch_add(nanos, Ordering::Relaxed);
 }
 
-/// Time spent formatting (summed over threads), read by [`emit_profiled`].
+/// Time spent in `syn` + `prettyplease`, summed over threads.
 static FORMAT_NANOS: AtomicU64 = AtomicU64::new(0);
+/// Time spent in the parallel jobs of [`emit`], summed over threads.
+static JOB_NANOS: AtomicU64 = AtomicU64::new(0);
 
-/// How long [`emit`] took, and how much of its work was formatting.
+/// How long [`emit`] took, and where the time went.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StageTimes {
-    /// Wall time of the whole of `emit` (tokens and formatting, on all threads).
+    /// Wall time of the whole of `emit`, on all threads.
     pub wall: Duration,
-    /// CPU time spent producing formatted text, summed over threads: parsing
-    /// tokens with `syn` and printing them with `prettyplease`, and writing
-    /// the text-emitted files (models) whole.
+    /// CPU time of the files produced in parallel (nearly all of `emit`),
+    /// summed over threads.
+    pub cpu: Duration,
+    /// Of that, the CPU time of the formatting stage proper: parsing tokens
+    /// with `syn` and printing them with `prettyplease` (the small files:
+    /// routes, server, client, errors). Models and params are written as
+    /// formatted text, with no separate formatting stage.
     pub format_cpu: Duration,
 }
 
 /// [`emit`], also saying how long it took and how much of it was formatting
-/// (for the generation benchmark).
+/// (for the generation benchmark). Not meant to run twice at once.
 pub fn emit_profiled(api: &Api, spec: &Spec, options: &Options) -> Result<(Output, StageTimes)> {
     FORMAT_NANOS.store(0, Ordering::Relaxed);
+    JOB_NANOS.store(0, Ordering::Relaxed);
     let started = Instant::now();
     let output = emit(api, spec, options)?;
     let wall = started.elapsed();
-    let format_cpu = Duration::from_nanos(FORMAT_NANOS.load(Ordering::Relaxed));
-    Ok((output, StageTimes { wall, format_cpu }))
+    let times = StageTimes {
+        wall,
+        cpu: Duration::from_nanos(JOB_NANOS.load(Ordering::Relaxed)),
+        format_cpu: Duration::from_nanos(FORMAT_NANOS.load(Ordering::Relaxed)),
+    };
+    Ok((output, times))
 }
 
 /// Puts a blank line between top-level items, as a person would.

@@ -67,10 +67,17 @@ pub fn models(api: &Api, scope: &Scope, gates: &Gates) -> Vec<(String, String)> 
         let mut code = Code::new();
         for def in defs {
             // In a feature's module the `mod` line carries the `cfg`.
-            let cfg = (module == SHARED_MODULE)
+            match (module == SHARED_MODULE)
                 .then(|| gates.cfg(&def.name))
-                .flatten();
-            type_def_text(api, scope, def, cfg.as_deref(), &mut code);
+                .flatten()
+            {
+                Some(cfg) => {
+                    let mut items = Code::new();
+                    type_def_text(api, scope, def, &mut items);
+                    code.items_behind(&cfg, &items.finish());
+                }
+                None => type_def_text(api, scope, def, &mut code),
+            }
         }
         files.push((
             format!("models/{module}.rs"),
@@ -78,7 +85,7 @@ pub fn models(api: &Api, scope: &Scope, gates: &Gates) -> Vec<(String, String)> 
         ));
     }
     for def in modules.get(&None).into_iter().flatten() {
-        type_def_text(api, scope, def, None, &mut root);
+        type_def_text(api, scope, def, &mut root);
     }
     files.insert(
         0,
@@ -90,53 +97,24 @@ pub fn models(api: &Api, scope: &Scope, gates: &Gates) -> Vec<(String, String)> 
     files
 }
 
-/// One named type (also used by `params` for the types it owns), each of its
-/// items behind `cfg` when given.
-pub(super) fn type_def_text(
-    api: &Api,
-    scope: &Scope,
-    def: &TypeDef,
-    cfg: Option<&str>,
-    code: &mut Code,
-) {
-    let item = Item { cfg };
+/// One named type (also used by `params` for the types it owns).
+pub(super) fn type_def_text(api: &Api, scope: &Scope, def: &TypeDef, code: &mut Code) {
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(scope, def, s, item, code),
-        TypeKind::Enum(e) => enum_def(def, e, item, code),
-        TypeKind::Union(u) => union_def(api, scope, def, u, item, code),
+        TypeKind::Struct(s) => struct_def(scope, def, s, code),
+        TypeKind::Enum(e) => enum_def(def, e, code),
+        TypeKind::Union(u) => union_def(api, scope, def, u, code),
         TypeKind::Alias(ty) => {
             code.docs(def.docs.as_deref());
-            item.cfg(code);
             line!(code, "pub type {} = {};", def.name, type_text_in(ty, scope));
         }
     }
 }
 
-/// What goes before each top-level item of a type.
-#[derive(Clone, Copy)]
-struct Item<'a> {
-    cfg: Option<&'a str>,
-}
-
-impl Item<'_> {
-    fn cfg(self, code: &mut Code) {
-        if let Some(cfg) = self.cfg {
-            code.line(cfg);
-        }
-    }
-
-    /// Opens a top-level item (after a blank line) behind the `cfg`.
-    fn open(self, code: &mut Code, head: std::fmt::Arguments<'_>) {
-        self.cfg(code);
-        code.open_fmt(head);
-    }
-}
-
-fn struct_def(scope: &Scope, def: &TypeDef, s: &Struct, item: Item<'_>, code: &mut Code) {
+fn struct_def(scope: &Scope, def: &TypeDef, s: &Struct, code: &mut Code) {
     let name = &def.name;
     code.docs(def.docs.as_deref());
     code.line("#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]");
-    item.open(code, format_args!("pub struct {name}"));
+    code.open_fmt(format_args!("pub struct {name}"));
     for field in &s.fields {
         struct_field(scope, field, code);
     }
@@ -152,7 +130,7 @@ fn struct_def(scope: &Scope, def: &TypeDef, s: &Struct, item: Item<'_>, code: &m
     }
     code.close();
     if let Some(id) = id_field(s) {
-        item.open(code, format_args!("impl crate::runtime::Object for {name}"));
+        code.open_fmt(format_args!("impl crate::runtime::Object for {name}"));
         code.open("fn id(&self) -> &str");
         line!(code, "&self.{}", id.rust);
         code.close();
@@ -202,7 +180,7 @@ fn struct_field(scope: &Scope, field: &Field, code: &mut Code) {
     );
 }
 
-fn enum_def(def: &TypeDef, e: &Enum, item: Item<'_>, code: &mut Code) {
+fn enum_def(def: &TypeDef, e: &Enum, code: &mut Code) {
     let name = &def.name;
     // A single-value enum (`object: "coupon"`) has an obvious default.
     let single = e.variants.len() == 1;
@@ -212,7 +190,7 @@ fn enum_def(def: &TypeDef, e: &Enum, item: Item<'_>, code: &mut Code) {
     } else {
         "#[derive(Clone, Debug, PartialEq, Eq, Hash)]"
     });
-    item.open(code, format_args!("pub enum {name}"));
+    code.open_fmt(format_args!("pub enum {name}"));
     for v in &e.variants {
         line!(code, "/// `{}`", v.wire);
         if single {
@@ -224,7 +202,7 @@ fn enum_def(def: &TypeDef, e: &Enum, item: Item<'_>, code: &mut Code) {
     code.line("Unknown(::std::string::String),");
     code.close();
 
-    item.open(code, format_args!("impl {name}"));
+    code.open_fmt(format_args!("impl {name}"));
     code.doc("The value as it is sent on the wire.");
     code.open("pub fn as_str(&self) -> &str");
     code.open("match self");
@@ -236,10 +214,7 @@ fn enum_def(def: &TypeDef, e: &Enum, item: Item<'_>, code: &mut Code) {
     code.close();
     code.close();
 
-    item.open(
-        code,
-        format_args!("impl ::std::convert::From<&str> for {name}"),
-    );
+    code.open_fmt(format_args!("impl ::std::convert::From<&str> for {name}"));
     code.open("fn from(value: &str) -> Self");
     code.open("match value");
     for v in &e.variants {
@@ -250,13 +225,13 @@ fn enum_def(def: &TypeDef, e: &Enum, item: Item<'_>, code: &mut Code) {
     code.close();
     code.close();
 
-    item.open(code, format_args!("impl ::std::fmt::Display for {name}"));
+    code.open_fmt(format_args!("impl ::std::fmt::Display for {name}"));
     code.open("fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result");
     code.line("f.write_str(self.as_str())");
     code.close();
     code.close();
 
-    item.open(code, format_args!("impl ::serde::Serialize for {name}"));
+    code.open_fmt(format_args!("impl ::serde::Serialize for {name}"));
     code.line("fn serialize<S: ::serde::Serializer>(");
     code.line("    &self,");
     code.line("    serializer: S,");
@@ -265,10 +240,9 @@ fn enum_def(def: &TypeDef, e: &Enum, item: Item<'_>, code: &mut Code) {
     code.close();
     code.close();
 
-    item.open(
-        code,
-        format_args!("impl<'de> ::serde::Deserialize<'de> for {name}"),
-    );
+    code.open_fmt(format_args!(
+        "impl<'de> ::serde::Deserialize<'de> for {name}"
+    ));
     code.line("fn deserialize<D: ::serde::Deserializer<'de>>(");
     code.line("    deserializer: D,");
     code.open(") -> ::std::result::Result<Self, D::Error>");
@@ -280,12 +254,12 @@ fn enum_def(def: &TypeDef, e: &Enum, item: Item<'_>, code: &mut Code) {
     code.close();
 }
 
-fn union_def(api: &Api, scope: &Scope, def: &TypeDef, u: &Union, item: Item<'_>, code: &mut Code) {
+fn union_def(api: &Api, scope: &Scope, def: &TypeDef, u: &Union, code: &mut Code) {
     let name = &def.name;
     code.docs(def.docs.as_deref());
     code.line("#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]");
     code.line("#[serde(untagged)]");
-    item.open(code, format_args!("pub enum {name}"));
+    code.open_fmt(format_args!("pub enum {name}"));
     for v in &u.variants {
         let ty = type_text_in(&v.ty, scope);
         if v.boxed {
@@ -301,7 +275,7 @@ fn union_def(api: &Api, scope: &Scope, def: &TypeDef, u: &Union, item: Item<'_>,
         _ => false,
     });
     if all_objects {
-        item.open(code, format_args!("impl crate::runtime::Object for {name}"));
+        code.open_fmt(format_args!("impl crate::runtime::Object for {name}"));
         code.open("fn id(&self) -> &str");
         code.open("match self");
         for v in &u.variants {

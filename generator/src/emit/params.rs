@@ -1,9 +1,9 @@
-//! Emits `params.rs`: one parameters type per operation (named after the
-//! operation, `CreatePromotionCode`), holding its query parameters and body
-//! fields; path parameters are arguments of the route methods instead. Each
-//! gets `new(required …)`, a chained setter per optional field, `validate()`
-//! from the spec's rules, and the wire encoding both ways (`to_query`,
-//! `to_body`, `from_wire`) through the runtime `Params` trait.
+//! Emits the `params` modules: one parameters type per operation (named after
+//! the operation, `CreatePromotionCode`), holding its query parameters and
+//! body fields; path parameters are arguments of the route methods instead.
+//! Each gets `new(required …)`, a chained setter per optional field,
+//! `validate()` from the spec's rules, and the wire encoding both ways
+//! (`to_query`, `to_body`, `from_wire`) through the runtime `Params` trait.
 //!
 //! The inline types of parameters and bodies that nothing else uses
 //! (`CreatePromotionCodeRestrictions`, the `ListPromotionCodesCreated` union …)
@@ -11,18 +11,25 @@
 //! parameters use stay in `models`. Every named type that parameters reach
 //! gets its builder and its `FormEncode`, `FormDecode`, `Validate` and
 //! (feature `proptest`) `Arbitrary` impls here.
+//!
+//! This is the bulk of a large crate, so it is written as already-formatted
+//! source with [`Code`] (no tokens, no `prettyplease`): one statement, field
+//! or argument list per line, long lines left long. Statements whose presence
+//! depends on the spec's rules are built as a small [`Stmt`] tree first, so
+//! that a check wraps its `if let` or loop only around checks that exist.
+//! The definitions of the owned types are written by `models`. In the module
+//! of types several features share, each type is behind the `cfg` of the
+//! features that reach it (see [`super::gates`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
-
-use super::docs::doc_attrs;
+use super::gates::Gates;
 use super::models::type_def_text;
-use super::routes::{encoding_tokens, method_names, method_tokens, trait_name};
-use super::types::{Presence, Scope, field_type_in, ident, type_tokens_in};
+use super::routes::{method_names, trait_name};
+use super::text::{Code, f64_literal, line, string_literal};
+use super::types::{Presence, Scope, field_type_text_in, type_text_in};
 use crate::ir::{
-    Api, Constraints, Enum, Field, Operation, Struct, TypeDef, TypeKind, TypeRef, Union,
+    Api, Constraints, Enum, Field, Method, Operation, Struct, TypeDef, TypeKind, TypeRef, Union,
 };
 use crate::lower::names::{Namer, field_name};
 
@@ -116,71 +123,86 @@ fn module_of<'m>(
         })
 }
 
-/// The items of one params module.
-pub fn module_items(api: &Api, scope: &Scope, module: &ParamsModule) -> TokenStream {
-    let names = method_names(api);
-    let reached = reachable(api);
-    let ops = module
-        .ops
-        .iter()
-        .map(|&i| operation_params(api, scope, &api.operations[i], &names[i]));
-    let nested = module.nested.iter().map(|name| {
-        let def = &api.types[name];
-        let definition = scope
-            .in_params(&def.name)
-            .then(|| owned_type_tokens(api, scope, def));
-        let impls = if reached.contains(&def.name) {
-            nested_impls(api, scope, def)
-        } else {
-            TokenStream::new()
-        };
-        quote! {
-            #definition
-            #impls
+/// What every params module looks up about the whole API, worked out once.
+pub struct ApiIndex {
+    /// The route method of each operation, parallel to `api.operations`.
+    method_names: Vec<String>,
+    /// The named types that parameters reach.
+    reached: BTreeSet<String>,
+    /// The features that compile each type.
+    gates: Gates,
+}
+
+impl ApiIndex {
+    pub fn new(api: &Api, gates: Gates) -> Self {
+        ApiIndex {
+            method_names: method_names(api),
+            reached: reachable(api),
+            gates,
         }
-    });
-    quote! {
-        #(#ops)*
-        #(#nested)*
     }
 }
 
-/// The definition of a type that params own, as tokens.
-fn owned_type_tokens(api: &Api, scope: &Scope, def: &TypeDef) -> TokenStream {
-    let mut code = super::text::Code::new();
-    type_def_text(api, scope, def, None, &mut code);
+/// The source of one params module (items not yet separated by blank lines).
+pub fn module_text(api: &Api, scope: &Scope, index: &ApiIndex, module: &ParamsModule) -> String {
+    let mut code = Code::new();
+    for &i in &module.ops {
+        let method_name = &index.method_names[i];
+        operation_params(&mut code, api, scope, &api.operations[i], method_name);
+    }
+    for name in &module.nested {
+        let def = &api.types[name];
+        // A feature's module is gated as a whole; in the shared module each
+        // type is compiled with the features that reach it.
+        let cfg = module
+            .feature
+            .is_none()
+            .then(|| index.gates.cfg(name))
+            .flatten();
+        let mut items = Code::new();
+        let out = if cfg.is_some() { &mut items } else { &mut code };
+        if scope.in_params(&def.name) {
+            type_def_text(api, scope, def, out);
+        }
+        if index.reached.contains(&def.name) {
+            nested_impls(out, api, scope, def);
+        }
+        if let Some(cfg) = cfg {
+            code.items_behind(&cfg, &items.finish());
+        }
+    }
     code.finish()
-        .parse()
-        .expect("the models emitter writes valid Rust")
 }
 
 /// `params/mod.rs`: the modules, each re-exported so every type is
 /// `crate::params::Name`; a feature's module only with that feature.
-pub fn mod_rs(modules: &[ParamsModule]) -> TokenStream {
-    let items = modules.iter().map(|m| {
-        let module = ident(&m.module);
-        let cfg = m.feature.as_ref().map(|f| quote!(#[cfg(feature = #f)]));
-        let doc = match &m.feature {
-            Some(f) => format!(
-                " Parameters of the operations of feature `{f}`, and the types only they use."
-            ),
-            None => " Types that the parameters of several features use.".to_owned(),
-        };
-        quote! {
-            #[doc = #doc]
-            #cfg
-            #[rustfmt::skip]
-            mod #module;
-            #cfg
-            pub use #module::*;
+pub fn mod_rs(modules: &[ParamsModule]) -> String {
+    let mut code = Code::new();
+    code.line("//! The parameters of every operation: builders, validation and the");
+    code.line("//! wire encoding both ways. One module per cargo feature; everything is");
+    code.line("//! re-exported here.");
+    for m in modules {
+        match &m.feature {
+            Some(f) => code.doc(&format!(
+                "Parameters of the operations of feature `{f}`, and the types only they use."
+            )),
+            None => code.doc("Types that the parameters of several features use."),
         }
-    });
-    quote! {
-        //! The parameters of every operation: builders, validation and the
-        //! wire encoding both ways. One module per cargo feature; everything is
-        //! re-exported here.
-        #(#items)*
+        let cfg = m
+            .feature
+            .as_ref()
+            .map(|f| format!("#[cfg(feature = {})]", string_literal(f)));
+        if let Some(cfg) = &cfg {
+            code.line(cfg);
+        }
+        code.line("#[rustfmt::skip]");
+        line!(code, "mod {};", m.module);
+        if let Some(cfg) = &cfg {
+            code.line(cfg);
+        }
+        line!(code, "pub use {}::*;", m.module);
     }
+    code.finish()
 }
 
 /// The named types that parameters reach, directly or through other types.
@@ -247,196 +269,286 @@ pub fn all_fields(op: &Operation) -> Vec<&Field> {
         .collect()
 }
 
-fn operation_params(api: &Api, scope: &Scope, op: &Operation, method_name: &str) -> TokenStream {
-    let name = ident(&op.name);
-    let mut doc_text = String::new();
-    if let Some(summary) = &op.summary {
-        doc_text.push_str(&format!(
-            "{summary}: parameters of `{} {}`.",
-            op.method.as_str(),
-            op.path
-        ));
-    } else {
-        doc_text.push_str(&format!(
-            "Parameters of `{} {}`.",
-            op.method.as_str(),
-            op.path
-        ));
+/// A statement of a generated function body: one line, or a block around
+/// more statements (`head {` … `}` then `tail`; a bare block when `head` is
+/// empty).
+enum Stmt {
+    Line(String),
+    Block {
+        head: String,
+        body: Vec<Stmt>,
+        tail: &'static str,
+    },
+}
+
+impl Stmt {
+    fn block(head: String, body: Vec<Stmt>) -> Stmt {
+        Stmt::Block {
+            head,
+            body,
+            tail: "",
+        }
     }
-    if let Some(docs) = &op.docs {
-        doc_text.push_str("\n\n");
-        doc_text.push_str(docs);
+}
+
+fn write_stmts(code: &mut Code, stmts: &[Stmt]) {
+    for stmt in stmts {
+        match stmt {
+            Stmt::Line(text) => code.line(text),
+            Stmt::Block { head, body, tail } => {
+                if head.is_empty() {
+                    code.line("{");
+                    code.indent_in();
+                } else {
+                    code.open(head);
+                }
+                write_stmts(code, body);
+                code.close_with(tail);
+            }
+        }
     }
-    let docs = doc_attrs(Some(&doc_text));
+}
+
+/// The parameters type of an operation, its builder, methods, `Params` and
+/// `Arbitrary` impls.
+fn operation_params(code: &mut Code, api: &Api, scope: &Scope, op: &Operation, method_name: &str) {
+    let name = op.name.as_str();
     let (query, body) = split_fields(op);
     let fields: Vec<&Field> = query.iter().chain(&body).collect();
-    let field_defs = fields.iter().map(|f| struct_field(scope, f));
-    let builder = builder_impl(scope, &quote!(#name), &fields, None, Owner::Params);
-    let derive_default = fields
-        .iter()
-        .all(|f| {
-            matches!(
-                Presence::of(f),
-                Presence::Optional | Presence::OptionalNullable
-            )
-        })
-        .then(|| quote!(Default,));
+    code.docs(Some(&operation_doc(op)));
+    let default = if all_optional(&fields) {
+        "Default, "
+    } else {
+        ""
+    };
+    line!(code, "#[derive(Clone, Debug, {default}PartialEq)]");
+    params_struct(code, scope, name, &fields);
+    builder_impl(code, scope, name, &fields, None, Owner::Params);
+    params_methods(code, name, &query, &body);
+    params_impl(code, op, method_name);
+    arbitrary_struct(code, api, scope, name, &fields, None, false);
+}
 
-    let query_pairs = query.iter().map(|f| encode_field(f, &Level::Top));
-    let body_pairs = body.iter().map(|f| encode_field(f, &Level::Top));
-    let query_wires: Vec<&str> = query.iter().map(|f| f.wire.as_str()).collect();
-    let body_wires: Vec<&str> = body.iter().map(|f| f.wire.as_str()).collect();
-    let query_inits = query
-        .iter()
-        .map(|f| decode_field(f, &quote!(query), &quote!("")));
-    let body_inits = body
-        .iter()
-        .map(|f| decode_field(f, &quote!(body), &quote!("")));
-    let checks = fields.iter().map(|f| validate_field(f, &Level::Top));
+/// The doc of a params type: the operation's summary, method and path, then
+/// its description.
+fn operation_doc(op: &Operation) -> String {
+    let endpoint = format!("`{} {}`", op.method.as_str(), op.path);
+    let mut doc = match &op.summary {
+        Some(summary) => format!("{summary}: parameters of {endpoint}."),
+        None => format!("Parameters of {endpoint}."),
+    };
+    if let Some(docs) = &op.docs {
+        doc.push_str("\n\n");
+        doc.push_str(docs);
+    }
+    doc
+}
 
-    let route = route_tokens(op, method_name);
-    let allow = allow_deprecated(&fields);
-    let arbitrary = arbitrary_struct(api, scope, &quote!(#name), &fields, None, false);
-    let query_body = writer(query_pairs.collect());
-    let body_body = writer(body_pairs.collect());
-    quote! {
-        #docs
-        #[derive(Clone, Debug, #derive_default PartialEq)]
-        pub struct #name {
-            #(#field_defs)*
+fn params_struct(code: &mut Code, scope: &Scope, name: &str, fields: &[&Field]) {
+    if fields.is_empty() {
+        line!(code, "pub struct {name} {{}}");
+        return;
+    }
+    code.open_fmt(format_args!("pub struct {name}"));
+    for field in fields {
+        code.docs(field.docs.as_deref());
+        deprecated(code, field);
+        line!(
+            code,
+            "pub {}: {},",
+            field.rust,
+            field_type_text_in(field, scope)
+        );
+    }
+    code.close();
+}
+
+/// Whether no field is required (the type derives or implements `Default`).
+fn all_optional(fields: &[&Field]) -> bool {
+    fields.iter().all(|f| is_optional(f))
+}
+
+fn is_optional(field: &Field) -> bool {
+    matches!(
+        Presence::of(field),
+        Presence::Optional | Presence::OptionalNullable
+    )
+}
+
+/// `validate`, `to_query`, `to_body` and `from_wire` of a params type.
+fn params_methods(code: &mut Code, name: &str, query: &[Field], body: &[Field]) {
+    let fields: Vec<&Field> = query.iter().chain(body).collect();
+    allow_deprecated(code, &fields);
+    code.open_fmt(format_args!("impl {name}"));
+    code.doc("Checks every rule the spec gives for these parameters.");
+    code.open("pub fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError>");
+    for field in &fields {
+        write_stmts(code, &validate_field(field, &Level::Top));
+    }
+    code.line("::std::result::Result::Ok(())");
+    code.close();
+    to_wire_fns(code, query, body);
+    from_wire_fn(code, query, body);
+    code.close();
+}
+
+/// `to_query` and `to_body`.
+fn to_wire_fns(code: &mut Code, query: &[Field], body: &[Field]) {
+    code.doc(
+        "The query parameters as a query string (without `?`), as Stripe's clients send them.",
+    );
+    code.open("pub fn to_query(&self) -> ::std::string::String");
+    write_pairs(code, query);
+    code.close();
+    code.doc(
+        "The body fields as an `application/x-www-form-urlencoded` body, as Stripe's clients send them.",
+    );
+    code.open("pub fn to_body(&self) -> ::std::string::String");
+    write_pairs(code, body);
+    code.close();
+}
+
+/// `from_wire`: the query parameters and the body fields, each group from
+/// its own form, with no unknown names in either.
+fn from_wire_fn(code: &mut Code, query: &[Field], body: &[Field]) {
+    code.doc("Reads the parameters from a query string and a form body (either may be");
+    code.doc("empty), as a server receives them.");
+    code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    for (source, group) in [("query", query), ("body", body)] {
+        line!(code, "let {source} = crate::form::parse({source})?;");
+        line!(
+            code,
+            "let {source} = crate::form::object(&{source}, \"\")?;"
+        );
+        line!(
+            code,
+            "crate::form::deny_unknown({source}, &[{}], \"\")?;",
+            wire_list(group)
+        );
+    }
+    if query.is_empty() && body.is_empty() {
+        code.line("::std::result::Result::Ok(Self {})");
+    } else {
+        code.open("::std::result::Result::Ok(Self");
+        for (source, group) in [("query", query), ("body", body)] {
+            for field in group {
+                decode_field(code, field, source, "\"\"");
+            }
         }
+        code.close_with(")");
+    }
+    code.close();
+}
 
-        #builder
+/// The wire names of `fields`, as string literals separated by commas.
+fn wire_list<'f>(fields: impl IntoIterator<Item = &'f Field>) -> String {
+    let wires: Vec<String> = fields
+        .into_iter()
+        .map(|f| string_literal(&f.wire))
+        .collect();
+    wires.join(", ")
+}
 
-        #allow
-        impl #name {
-            /// Checks every rule the spec gives for these parameters.
-            pub fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
-                #(#checks)*
-                ::std::result::Result::Ok(())
-            }
+/// `impl Params`: the route constant and the trait methods, which call the
+/// inherent ones.
+fn params_impl(code: &mut Code, op: &Operation, method_name: &str) {
+    code.open_fmt(format_args!("impl crate::runtime::Params for {}", op.name));
+    code.open("const ROUTE: crate::runtime::Route = crate::runtime::Route");
+    line!(code, "method: {},", method_path(op.method));
+    line!(code, "path: {},", string_literal(&op.path));
+    line!(code, "path_params: &[{}],", wire_list(&op.path_params));
+    line!(code, "operation_id: {},", string_literal(&op.id));
+    line!(code, "operation: {},", string_literal(&op.name));
+    line!(
+        code,
+        "resource: {},",
+        string_literal(&trait_name(&op.resource))
+    );
+    line!(code, "method_name: {},", string_literal(method_name));
+    line!(code, "encoding: {},", encoding_path(op));
+    code.close_with(";");
+    code.open("fn to_query(&self) -> ::std::string::String");
+    code.line("self.to_query()");
+    code.close();
+    code.open("fn to_body(&self) -> ::std::string::String");
+    code.line("self.to_body()");
+    code.close();
+    code.open("fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.line("Self::from_wire(query, body)");
+    code.close();
+    code.open("fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError>");
+    code.line("self.validate()");
+    code.close();
+    code.close();
+}
 
-            /// The query parameters as a query string (without `?`), as Stripe's clients send them.
-            pub fn to_query(&self) -> ::std::string::String {
-                #query_body
-            }
+/// The `runtime::Method` of an HTTP method.
+fn method_path(method: Method) -> &'static str {
+    match method {
+        Method::Get => "crate::runtime::Method::Get",
+        Method::Put => "crate::runtime::Method::Put",
+        Method::Post => "crate::runtime::Method::Post",
+        Method::Delete => "crate::runtime::Method::Delete",
+        Method::Options => "crate::runtime::Method::Options",
+        Method::Head => "crate::runtime::Method::Head",
+        Method::Patch => "crate::runtime::Method::Patch",
+        Method::Trace => "crate::runtime::Method::Trace",
+    }
+}
 
-            /// The body fields as an `application/x-www-form-urlencoded` body, as Stripe's clients send them.
-            pub fn to_body(&self) -> ::std::string::String {
-                #body_body
-            }
-
-            /// Reads the parameters from a query string and a form body (either may be
-            /// empty), as a server receives them.
-            pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
-                let query = crate::form::parse(query)?;
-                let query = crate::form::object(&query, "")?;
-                crate::form::deny_unknown(query, &[#(#query_wires),*], "")?;
-                let body = crate::form::parse(body)?;
-                let body = crate::form::object(&body, "")?;
-                crate::form::deny_unknown(body, &[#(#body_wires),*], "")?;
-                ::std::result::Result::Ok(Self {
-                    #(#query_inits)*
-                    #(#body_inits)*
-                })
-            }
-        }
-
-        impl crate::runtime::Params for #name {
-            const ROUTE: crate::runtime::Route = #route;
-
-            fn to_query(&self) -> ::std::string::String {
-                self.to_query()
-            }
-
-            fn to_body(&self) -> ::std::string::String {
-                self.to_body()
-            }
-
-            fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
-                Self::from_wire(query, body)
-            }
-
-            fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError> {
-                self.validate()
-            }
-        }
-
-        #arbitrary
+/// Where the operation's parameters travel: a form or JSON body when it has
+/// one, else the query (the `runtime::Encoding`).
+fn encoding_path(op: &Operation) -> &'static str {
+    match &op.body {
+        Some(body) if body.content_type.contains("json") => "crate::runtime::Encoding::Json",
+        Some(_) => "crate::runtime::Encoding::Form",
+        None => "crate::runtime::Encoding::Query",
     }
 }
 
 /// `#[allow(deprecated)]` for the impls of a type with deprecated fields: its
 /// own generated code reads and writes them; users still get the warnings
 /// (on the fields and on their setters).
-fn allow_deprecated(fields: &[&Field]) -> TokenStream {
+fn allow_deprecated(code: &mut Code, fields: &[&Field]) {
     if fields.iter().any(|f| f.deprecated) {
-        quote!(#[allow(deprecated)])
-    } else {
-        TokenStream::new()
+        code.line("#[allow(deprecated)]");
+    }
+}
+
+/// `#[deprecated]` on a deprecated field or its setter.
+fn deprecated(code: &mut Code, field: &Field) {
+    if field.deprecated {
+        code.line("#[deprecated]");
     }
 }
 
 /// The body of `to_query` / `to_body`: the pairs written in field order.
-fn writer(pairs: Vec<TokenStream>) -> TokenStream {
-    if pairs.is_empty() {
-        return quote!(::std::string::String::new());
+fn write_pairs(code: &mut Code, fields: &[Field]) {
+    if fields.is_empty() {
+        code.line("::std::string::String::new()");
+        return;
     }
-    quote! {
-        let mut writer = crate::form::FormWriter::new();
-        let out = &mut writer;
-        #(#pairs)*
-        writer.finish()
+    code.line("let mut writer = crate::form::FormWriter::new();");
+    code.line("let out = &mut writer;");
+    for field in fields {
+        encode_field(code, field, &Level::Top);
     }
-}
-
-fn route_tokens(op: &Operation, method_name: &str) -> TokenStream {
-    let method = method_tokens(op.method);
-    let path = &op.path;
-    let path_params = op.path_params.iter().map(|f| f.wire.as_str());
-    let id = &op.id;
-    let operation = &op.name;
-    let resource = trait_name(&op.resource);
-    let encoding = encoding_tokens(op);
-    quote! {
-        crate::runtime::Route {
-            method: #method,
-            path: #path,
-            path_params: &[#(#path_params),*],
-            operation_id: #id,
-            operation: #operation,
-            resource: #resource,
-            method_name: #method_name,
-            encoding: #encoding,
-        }
-    }
-}
-
-fn struct_field(scope: &Scope, field: &Field) -> TokenStream {
-    let docs = doc_attrs(field.docs.as_deref());
-    let name = ident(&field.rust);
-    let ty = field_type_in(field, scope);
-    let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
-    quote! {
-        #docs
-        #deprecated
-        pub #name: #ty,
-    }
+    code.line("writer.finish()");
 }
 
 /// The type a field holds inside its presence wrapper (boxed when the field is).
-fn inner_type(scope: &Scope, field: &Field) -> TokenStream {
-    let ty = type_tokens_in(&field.ty, scope);
+fn inner_type(scope: &Scope, field: &Field) -> String {
+    let ty = type_text_in(&field.ty, scope);
     if field.boxed {
-        quote!(::std::boxed::Box<#ty>)
+        format!("::std::boxed::Box<{ty}>")
     } else {
         ty
     }
 }
 
-fn wrap_box(field: &Field, value: TokenStream) -> TokenStream {
+fn wrap_box(field: &Field, value: String) -> String {
     if field.boxed {
-        quote!(::std::boxed::Box::new(#value))
+        format!("::std::boxed::Box::new({value})")
     } else {
         value
     }
@@ -452,127 +564,138 @@ enum Owner {
 
 /// `new(required …)` and a setter per optional field.
 fn builder_impl(
+    code: &mut Code,
     scope: &Scope,
-    name: &TokenStream,
+    name: &str,
     fields: &[&Field],
     extra: Option<&str>,
     owner: Owner,
-) -> TokenStream {
+) {
     let reserved = match owner {
         Owner::Params => PARAMS_METHODS,
         Owner::Nested => NESTED_METHODS,
     };
-    let mut args = Vec::new();
-    let mut inits = Vec::new();
-    let mut setters = Vec::new();
-    for field in fields {
-        let f = ident(&field.rust);
-        let inner = type_tokens_in(&field.ty, scope);
-        match Presence::of(field) {
-            Presence::Always => {
-                args.push(quote!(#f: impl ::std::convert::Into<#inner>));
-                let value = wrap_box(field, quote!(#f.into()));
-                inits.push(quote!(#f: #value,));
-            }
-            Presence::RequiredNullable => {
-                args.push(quote!(#f: impl ::std::convert::Into<::std::option::Option<#inner>>));
-                let value = if field.boxed {
-                    quote!(#f.into().map(::std::boxed::Box::new))
-                } else {
-                    quote!(#f.into())
-                };
-                inits.push(quote!(#f: #value,));
-            }
-            Presence::Optional | Presence::OptionalNullable => {
-                inits.push(quote!(#f: ::std::default::Default::default(),));
-                let setter = if reserved.contains(&field.rust.as_str()) {
-                    format_ident!("with_{}", field.rust.trim_end_matches('_'))
-                } else {
-                    f.clone()
-                };
-                let docs = doc_attrs(field.docs.as_deref());
-                let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
-                let body = if Presence::of(field) == Presence::Optional {
-                    let value = wrap_box(field, quote!(#f.into()));
-                    quote!(self.#f = ::std::option::Option::Some(#value);)
-                } else {
-                    let ty = inner_type(scope, field);
-                    quote!(self.#f = ::std::convert::Into::<crate::runtime::Nullable<#ty>>::into(#f);)
-                };
-                let arg_ty = if Presence::of(field) == Presence::Optional {
-                    quote!(impl ::std::convert::Into<#inner>)
-                } else {
-                    let ty = inner_type(scope, field);
-                    quote!(impl ::std::convert::Into<crate::runtime::Nullable<#ty>>)
-                };
-                setters.push(quote! {
-                    #docs
-                    #deprecated
-                    pub fn #setter(mut self, #f: #arg_ty) -> Self {
-                        #body
-                        self
-                    }
-                });
-            }
-        }
+    allow_deprecated(code, fields);
+    code.open_fmt(format_args!("impl {name}"));
+    new_fn(code, scope, fields, extra, owner);
+    for field in fields.iter().filter(|f| is_optional(f)) {
+        setter(code, scope, field, reserved);
     }
-    if let Some(extra) = extra {
-        let extra = ident(extra);
-        inits.push(quote!(#extra: ::std::collections::BTreeMap::new(),));
+    code.close();
+}
+
+/// `new`: the required fields as arguments, the optional ones unset. A
+/// params type without required fields derives `Default` and `new` calls it;
+/// a nested (models) type gets a `Default` that calls `new()`.
+fn new_fn(code: &mut Code, scope: &Scope, fields: &[&Field], extra: Option<&str>, owner: Owner) {
+    let args: Vec<String> = fields.iter().filter_map(|f| new_arg(scope, f)).collect();
+    if args.is_empty() && owner == Owner::Params {
+        code.doc("No parameters set.");
+        code.open("pub fn new() -> Self");
+        code.line("Self::default()");
+        code.close();
+        return;
     }
-    let too_many = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    // A params type without required fields derives `Default`; a nested
-    // (models) type gets a `Default` that calls `new()`.
-    let new_fn = if args.is_empty() && owner == Owner::Params {
-        quote! {
-            /// No parameters set.
-            pub fn new() -> Self {
-                Self::default()
-            }
-        }
-    } else if args.is_empty() {
-        quote! {
-            /// Nothing set.
-            pub fn new() -> Self {
-                Self { #(#inits)* }
-            }
-        }
+    if args.is_empty() {
+        code.doc("Nothing set.");
+        code.open("pub fn new() -> Self");
     } else {
-        quote! {
-            /// The required parameters; set optional ones with the chained setters.
-            #too_many
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits)* }
-            }
+        code.doc("The required parameters; set optional ones with the chained setters.");
+        if args.len() > 7 {
+            code.line("#[allow(clippy::too_many_arguments)]");
         }
-    };
-    let allow = allow_deprecated(fields);
-    quote! {
-        #allow
-        impl #name {
-            #new_fn
-            #(#setters)*
+        code.open_fmt(format_args!("pub fn new({}) -> Self", args.join(", ")));
+    }
+    if fields.is_empty() && extra.is_none() {
+        code.line("Self {}");
+    } else {
+        code.open("Self");
+        for field in fields {
+            line!(code, "{}: {},", field.rust, new_init(field));
+        }
+        if let Some(extra) = extra {
+            line!(code, "{extra}: ::std::collections::BTreeMap::new(),");
+        }
+        code.close();
+    }
+    code.close();
+}
+
+/// The argument of `new` for a required field; `None` for an optional one.
+fn new_arg(scope: &Scope, field: &Field) -> Option<String> {
+    let f = &field.rust;
+    let inner = type_text_in(&field.ty, scope);
+    match Presence::of(field) {
+        Presence::Always => Some(format!("{f}: impl ::std::convert::Into<{inner}>")),
+        Presence::RequiredNullable => Some(format!(
+            "{f}: impl ::std::convert::Into<::std::option::Option<{inner}>>"
+        )),
+        Presence::Optional | Presence::OptionalNullable => None,
+    }
+}
+
+/// What `new` sets a field to: its argument, or unset.
+fn new_init(field: &Field) -> String {
+    let f = &field.rust;
+    match Presence::of(field) {
+        Presence::Always => wrap_box(field, format!("{f}.into()")),
+        Presence::RequiredNullable if field.boxed => {
+            format!("{f}.into().map(::std::boxed::Box::new)")
+        }
+        Presence::RequiredNullable => format!("{f}.into()"),
+        Presence::Optional | Presence::OptionalNullable => {
+            "::std::default::Default::default()".to_owned()
         }
     }
 }
 
-/// `Default` (nothing set, as `new()`) for nested types without required fields.
-fn default_impl(name: &TokenStream, fields: &[&Field]) -> Option<TokenStream> {
-    let all_optional = fields.iter().all(|f| {
-        matches!(
-            Presence::of(f),
-            Presence::Optional | Presence::OptionalNullable
+/// The chained setter of an optional field (`with_` + name when the name is
+/// one of the type's own methods).
+fn setter(code: &mut Code, scope: &Scope, field: &Field, reserved: &[&str]) {
+    let f = &field.rust;
+    let name = if reserved.contains(&f.as_str()) {
+        format!("with_{}", f.trim_end_matches('_'))
+    } else {
+        f.clone()
+    };
+    let (arg_ty, value) = if Presence::of(field) == Presence::Optional {
+        (
+            format!(
+                "impl ::std::convert::Into<{}>",
+                type_text_in(&field.ty, scope)
+            ),
+            format!(
+                "::std::option::Option::Some({})",
+                wrap_box(field, format!("{f}.into()"))
+            ),
         )
-    });
-    all_optional.then(|| {
-        quote! {
-            impl ::std::default::Default for #name {
-                fn default() -> Self {
-                    Self::new()
-                }
-            }
-        }
-    })
+    } else {
+        let ty = inner_type(scope, field);
+        (
+            format!("impl ::std::convert::Into<crate::runtime::Nullable<{ty}>>"),
+            format!("::std::convert::Into::<crate::runtime::Nullable<{ty}>>::into({f})"),
+        )
+    };
+    code.docs(field.docs.as_deref());
+    deprecated(code, field);
+    code.open_fmt(format_args!(
+        "pub fn {name}(mut self, {f}: {arg_ty}) -> Self"
+    ));
+    line!(code, "self.{f} = {value};");
+    code.line("self");
+    code.close();
+}
+
+/// `Default` (nothing set, as `new()`) for nested types without required fields.
+fn default_impl(code: &mut Code, name: &str, fields: &[&Field]) {
+    if !all_optional(fields) {
+        return;
+    }
+    code.open_fmt(format_args!("impl ::std::default::Default for {name}"));
+    code.open("fn default() -> Self");
+    code.line("Self::new()");
+    code.close();
+    code.close();
 }
 
 /// Where keys and parameter names start: the top level of a params type, or
@@ -595,90 +718,90 @@ fn encode_key(key: &str) -> String {
     out
 }
 
-fn encode_field(field: &Field, ctx: &Level) -> TokenStream {
-    let f = ident(&field.rust);
-    let wire = &field.wire;
-    let key = match ctx {
-        Level::Top => {
-            let encoded = encode_key(wire);
-            quote!(#encoded)
-        }
-        Level::Nested => quote!(&crate::form::child_key(key, #wire)),
+fn encode_field(code: &mut Code, field: &Field, level: &Level) {
+    let f = &field.rust;
+    let key = match level {
+        Level::Top => string_literal(&encode_key(&field.wire)),
+        Level::Nested => format!(
+            "&crate::form::child_key(key, {})",
+            string_literal(&field.wire)
+        ),
     };
-    match Presence::of(field) {
-        Presence::Optional => quote! {
-            if let ::std::option::Option::Some(value) = &self.#f {
-                crate::form::FormEncode::encode_form(value, #key, out);
-            }
-        },
-        _ => quote! {
-            crate::form::FormEncode::encode_form(&self.#f, #key, out);
-        },
+    if Presence::of(field) == Presence::Optional {
+        code.open_fmt(format_args!(
+            "if let ::std::option::Option::Some(value) = &self.{f}"
+        ));
+        line!(
+            code,
+            "crate::form::FormEncode::encode_form(value, {key}, out);"
+        );
+        code.close();
+    } else {
+        line!(
+            code,
+            "crate::form::FormEncode::encode_form(&self.{f}, {key}, out);"
+        );
     }
 }
 
-fn decode_field(field: &Field, entries: &TokenStream, path: &TokenStream) -> TokenStream {
-    let f = ident(&field.rust);
-    let wire = &field.wire;
+/// The initializer of a field in `from_wire` / `decode_form`: read from
+/// `entries`, errors naming `path`.
+fn decode_field(code: &mut Code, field: &Field, entries: &str, path: &str) {
     let helper = match Presence::of(field) {
-        Presence::Always => quote!(required),
-        Presence::Optional => quote!(optional),
-        Presence::RequiredNullable => quote!(required_nullable),
-        Presence::OptionalNullable => quote!(optional_nullable),
+        Presence::Always => "required",
+        Presence::Optional => "optional",
+        Presence::RequiredNullable => "required_nullable",
+        Presence::OptionalNullable => "optional_nullable",
     };
-    quote!(#f: crate::form::#helper(#entries, #wire, #path)?,)
+    line!(
+        code,
+        "{}: crate::form::{helper}({entries}, {}, {path})?,",
+        field.rust,
+        string_literal(&field.wire)
+    );
 }
 
-fn validate_field(field: &Field, ctx: &Level) -> TokenStream {
-    let f = ident(&field.rust);
-    let wire = &field.wire;
-    let (path, bind_path) = match ctx {
-        Level::Top => (quote!(#wire), TokenStream::new()),
+/// The checks of one field (nothing when the spec gives it no rules).
+fn validate_field(field: &Field, level: &Level) -> Vec<Stmt> {
+    let f = &field.rust;
+    let wire = string_literal(&field.wire);
+    let (path, bind_path) = match level {
+        Level::Top => (wire, None),
         Level::Nested => (
-            quote!(field_path),
-            quote!(let field_path = &crate::form::child(path, #wire);),
+            "field_path".to_owned(),
+            Some(Stmt::Line(format!(
+                "let field_path = &crate::form::child(path, {wire});"
+            ))),
         ),
     };
-    let value = quote!(value);
     // Wrappers are matched in the pattern that binds `value` (one `if let`,
     // not nested ones).
     let (layers, inner) = peel(&field.ty);
-    let mut checks = checks(&value, &inner, &field.constraints, &path, 0);
+    let mut body = checks("value", &inner, &field.constraints, &path, 0);
     // A required string cannot be empty: the empty string means "unset".
     if Presence::of(field) == Presence::Always && field.ty == TypeRef::String {
-        checks = quote! {
-            crate::form::check_not_empty(value, #path)?;
-            #checks
-        };
+        body.insert(
+            0,
+            Stmt::Line(format!("crate::form::check_not_empty(value, {path})?;")),
+        );
     }
-    if checks.is_empty() {
-        return TokenStream::new();
+    if body.is_empty() {
+        return body;
     }
-    let checks = quote! {
-        #bind_path
-        #checks
-    };
-    let pattern = wrap_pattern(&layers, value);
+    body.splice(0..0, bind_path);
+    let pattern = wrap_pattern(&layers, "value");
     let pattern = match Presence::of(field) {
         Presence::Always if layers.is_empty() => {
-            return quote! {
-                {
-                    let value = &self.#f;
-                    #checks
-                }
-            };
+            body.insert(0, Stmt::Line(format!("let value = &self.{f};")));
+            return vec![Stmt::block(String::new(), body)];
         }
         Presence::Always => pattern,
         Presence::Optional | Presence::RequiredNullable => {
-            quote!(::std::option::Option::Some(#pattern))
+            format!("::std::option::Option::Some({pattern})")
         }
-        Presence::OptionalNullable => quote!(crate::runtime::Nullable::Value(#pattern)),
+        Presence::OptionalNullable => format!("crate::runtime::Nullable::Value({pattern})"),
     };
-    quote! {
-        if let #pattern = &self.#f {
-            #checks
-        }
-    }
+    vec![Stmt::block(format!("if let {pattern} = &self.{f}"), body)]
 }
 
 /// A wrapper that validation looks through with a pattern.
@@ -715,190 +838,198 @@ fn peel(ty: &TypeRef) -> (Vec<Layer>, TypeRef) {
 }
 
 /// The pattern that matches `layers` (outermost first) around `binding`.
-fn wrap_pattern(layers: &[Layer], binding: TokenStream) -> TokenStream {
+fn wrap_pattern(layers: &[Layer], binding: &str) -> String {
     layers
         .iter()
         .rev()
-        .fold(binding, |inner, layer| match layer {
-            Layer::Some => quote!(::std::option::Option::Some(#inner)),
-            Layer::Set => quote!(crate::runtime::Clearable::Set(#inner)),
-            Layer::Update => quote!(crate::runtime::ClearableMap::Update(#inner)),
+        .fold(binding.to_owned(), |inner, layer| match layer {
+            Layer::Some => format!("::std::option::Option::Some({inner})"),
+            Layer::Set => format!("crate::runtime::Clearable::Set({inner})"),
+            Layer::Update => format!("crate::runtime::ClearableMap::Update({inner})"),
         })
 }
 
-fn range_bound(limit: Option<f64>, exclusive: bool) -> TokenStream {
+fn range_bound(limit: Option<f64>, exclusive: bool) -> String {
     match limit {
-        Some(limit) => {
-            let limit = Literal::f64_suffixed(limit);
-            quote!(::std::option::Option::Some((#limit, #exclusive)))
-        }
-        None => quote!(::std::option::Option::None),
+        Some(limit) => format!(
+            "::std::option::Option::Some(({}, {exclusive}))",
+            f64_literal(limit)
+        ),
+        None => "::std::option::Option::None".to_owned(),
     }
 }
 
-fn opt_u64(value: Option<u64>) -> TokenStream {
+fn opt_u64(value: Option<u64>) -> String {
     match value {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
+        Some(v) => format!("::std::option::Option::Some({v}u64)"),
+        None => "::std::option::Option::None".to_owned(),
     }
 }
 
 /// Statements checking `value` (an expression of type `&T` for the use `ty`)
 /// against `c`; empty when there is nothing to check. Errors name `path`.
-fn checks(
-    value: &TokenStream,
-    ty: &TypeRef,
-    c: &Constraints,
-    path: &TokenStream,
-    depth: usize,
-) -> TokenStream {
-    let item = format_ident!("item_{}", depth);
-    let item_path = format_ident!("path_{}", depth);
+fn checks(value: &str, ty: &TypeRef, c: &Constraints, path: &str, depth: usize) -> Vec<Stmt> {
+    let item = format!("item_{depth}");
+    let item_path = format!("path_{depth}");
     let none = Constraints::default();
     match ty {
-        TypeRef::String => {
-            let mut out = TokenStream::new();
-            if c.min_length.is_some() || c.max_length.is_some() {
-                let min = opt_u64(c.min_length);
-                let max = opt_u64(c.max_length);
-                out.extend(quote!(crate::form::check_length(#value, #min, #max, #path)?;));
-            }
-            if let Some(pattern) = &c.pattern {
-                out.extend(quote! {
-                    {
-                        static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(|| {
-                            ::regex::Regex::new(#pattern).expect("the spec's pattern is a valid regular expression")
-                        });
-                        crate::form::check_pattern(#value, &PATTERN, #pattern, #path)?;
-                    }
-                });
-            }
-            if let Some(format) = c.format.as_deref().filter(|f| CHECKED_FORMATS.contains(f)) {
-                out.extend(quote!(crate::form::check_format(#value, #format, #path)?;));
-            }
-            let values: Vec<&String> = c.enum_values.iter().filter(|v| !v.is_empty()).collect();
-            if !values.is_empty() {
-                out.extend(quote!(crate::form::check_enum(#value, &[#(#values),*], #path)?;));
-            }
-            out
-        }
+        TypeRef::String => string_checks(value, c, path),
         TypeRef::Integer | TypeRef::Number | TypeRef::Timestamp => {
-            if c.minimum.is_none() && c.maximum.is_none() {
-                return TokenStream::new();
-            }
-            let number = match ty {
-                TypeRef::Integer => quote!(*#value as f64),
-                TypeRef::Number => quote!(*#value),
-                _ => quote!(#value.0 as f64),
-            };
-            let min = range_bound(c.minimum, c.exclusive_minimum);
-            let max = range_bound(c.maximum, c.exclusive_maximum);
-            quote!(crate::form::check_range(#number, #min, #max, #path)?;)
+            number_checks(value, ty, c, path)
         }
         TypeRef::Vec(inner) => {
-            let mut out = TokenStream::new();
+            let mut out = Vec::new();
             if c.min_items.is_some() || c.max_items.is_some() {
                 let min = opt_u64(c.min_items);
                 let max = opt_u64(c.max_items);
-                out.extend(quote!(crate::form::check_items(#value.len(), #min, #max, #path)?;));
+                out.push(Stmt::Line(format!(
+                    "crate::form::check_items({value}.len(), {min}, {max}, {path})?;"
+                )));
             }
             let item_c = c.items.as_deref().unwrap_or(&none);
-            let inner_checks = checks(
-                &quote!(#item),
-                inner,
-                item_c,
-                &quote!(#item_path),
-                depth + 1,
-            );
-            if !inner_checks.is_empty() {
-                out.extend(quote! {
-                    for (index, #item) in #value.iter().enumerate() {
-                        let #item_path = &crate::form::child(#path, &index.to_string());
-                        #inner_checks
-                    }
-                });
-            }
+            out.extend(guarded(
+                format!("for (index, {item}) in {value}.iter().enumerate()"),
+                Some(format!(
+                    "let {item_path} = &crate::form::child({path}, &index.to_string());"
+                )),
+                checks(&item, inner, item_c, &item_path, depth + 1),
+            ));
             out
         }
-        TypeRef::Map(inner) => {
-            let value_c = c.values.as_deref().unwrap_or(&none);
-            let inner_checks = checks(
-                &quote!(#item),
+        TypeRef::Map(inner) => guarded(
+            format!("for (key, {item}) in {value}"),
+            Some(format!(
+                "let {item_path} = &crate::form::child({path}, key);"
+            )),
+            checks(
+                &item,
                 inner,
-                value_c,
-                &quote!(#item_path),
+                c.values.as_deref().unwrap_or(&none),
+                &item_path,
                 depth + 1,
-            );
-            if inner_checks.is_empty() {
-                return TokenStream::new();
-            }
-            quote! {
-                for (key, #item) in #value {
-                    let #item_path = &crate::form::child(#path, key);
-                    #inner_checks
-                }
-            }
-        }
-        TypeRef::Clearable(inner) => {
-            if let TypeRef::Map(values) = &**inner {
-                let value_c = c.values.as_deref().unwrap_or(&none);
-                let inner_checks = checks(
-                    &quote!(#item),
-                    values,
-                    value_c,
-                    &quote!(#item_path),
-                    depth + 1,
+            ),
+        ),
+        TypeRef::Clearable(inner) => match &**inner {
+            TypeRef::Map(values) => {
+                let set = guarded(
+                    format!("if let crate::runtime::Clearable::Set({item}) = entry"),
+                    Some(format!(
+                        "let {item_path} = &crate::form::child({path}, key);"
+                    )),
+                    checks(
+                        &item,
+                        values,
+                        c.values.as_deref().unwrap_or(&none),
+                        &item_path,
+                        depth + 1,
+                    ),
                 );
-                if inner_checks.is_empty() {
-                    return TokenStream::new();
-                }
-                return quote! {
-                    if let crate::runtime::ClearableMap::Update(entries) = #value {
-                        for (key, entry) in entries {
-                            if let crate::runtime::Clearable::Set(#item) = entry {
-                                let #item_path = &crate::form::child(#path, key);
-                                #inner_checks
-                            }
-                        }
-                    }
-                };
+                let entries = guarded("for (key, entry) in entries".to_owned(), None, set);
+                guarded(
+                    format!("if let crate::runtime::ClearableMap::Update(entries) = {value}"),
+                    None,
+                    entries,
+                )
             }
-            let inner_checks = checks(&quote!(#item), inner, c, path, depth + 1);
-            if inner_checks.is_empty() {
-                return TokenStream::new();
-            }
-            quote! {
-                if let crate::runtime::Clearable::Set(#item) = #value {
-                    #inner_checks
-                }
-            }
-        }
-        TypeRef::Option(inner) => {
-            let inner_checks = checks(&quote!(#item), inner, c, path, depth + 1);
-            if inner_checks.is_empty() {
-                return TokenStream::new();
-            }
-            quote! {
-                if let ::std::option::Option::Some(#item) = #value {
-                    #inner_checks
-                }
-            }
-        }
-        TypeRef::Named(_) | TypeRef::Expandable(_) => {
-            quote!(crate::form::Validate::validate_at(#value, #path)?;)
-        }
-        TypeRef::Bool | TypeRef::Json | TypeRef::List(_) => TokenStream::new(),
+            inner => guarded(
+                format!("if let crate::runtime::Clearable::Set({item}) = {value}"),
+                None,
+                checks(&item, inner, c, path, depth + 1),
+            ),
+        },
+        TypeRef::Option(inner) => guarded(
+            format!("if let ::std::option::Option::Some({item}) = {value}"),
+            None,
+            checks(&item, inner, c, path, depth + 1),
+        ),
+        TypeRef::Named(_) | TypeRef::Expandable(_) => vec![Stmt::Line(format!(
+            "crate::form::Validate::validate_at({value}, {path})?;"
+        ))],
+        TypeRef::Bool | TypeRef::Json | TypeRef::List(_) => Vec::new(),
     }
 }
 
+/// `head { binding body }`, or nothing when `body` checks nothing.
+fn guarded(head: String, binding: Option<String>, mut body: Vec<Stmt>) -> Vec<Stmt> {
+    if body.is_empty() {
+        return body;
+    }
+    if let Some(binding) = binding {
+        body.insert(0, Stmt::Line(binding));
+    }
+    vec![Stmt::block(head, body)]
+}
+
+/// The range check of a number (an integer, a float or a timestamp's seconds).
+fn number_checks(value: &str, ty: &TypeRef, c: &Constraints, path: &str) -> Vec<Stmt> {
+    if c.minimum.is_none() && c.maximum.is_none() {
+        return Vec::new();
+    }
+    let number = match ty {
+        TypeRef::Integer => format!("*{value} as f64"),
+        TypeRef::Number => format!("*{value}"),
+        _ => format!("{value}.0 as f64"),
+    };
+    let min = range_bound(c.minimum, c.exclusive_minimum);
+    let max = range_bound(c.maximum, c.exclusive_maximum);
+    vec![Stmt::Line(format!(
+        "crate::form::check_range({number}, {min}, {max}, {path})?;"
+    ))]
+}
+
+/// The checks of a string: length, pattern, checked format, listed values.
+fn string_checks(value: &str, c: &Constraints, path: &str) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    if c.min_length.is_some() || c.max_length.is_some() {
+        let min = opt_u64(c.min_length);
+        let max = opt_u64(c.max_length);
+        out.push(Stmt::Line(format!(
+            "crate::form::check_length({value}, {min}, {max}, {path})?;"
+        )));
+    }
+    if let Some(pattern) = &c.pattern {
+        let pattern = string_literal(pattern);
+        let regex = Stmt::Block {
+            head: "static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||".to_owned(),
+            body: vec![Stmt::Line(format!(
+                "::regex::Regex::new({pattern}).expect(\"the spec's pattern is a valid regular expression\")"
+            ))],
+            tail: ");",
+        };
+        let check = Stmt::Line(format!(
+            "crate::form::check_pattern({value}, &PATTERN, {pattern}, {path})?;"
+        ));
+        out.push(Stmt::block(String::new(), vec![regex, check]));
+    }
+    if let Some(format) = c.format.as_deref().filter(|f| CHECKED_FORMATS.contains(f)) {
+        out.push(Stmt::Line(format!(
+            "crate::form::check_format({value}, {}, {path})?;",
+            string_literal(format)
+        )));
+    }
+    let values: Vec<String> = c
+        .enum_values
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| string_literal(v))
+        .collect();
+    if !values.is_empty() {
+        out.push(Stmt::Line(format!(
+            "crate::form::check_enum({value}, &[{}], {path})?;",
+            values.join(", ")
+        )));
+    }
+    out
+}
+
 /// Builders and wire/validation impls of a named type that parameters reach.
-fn nested_impls(api: &Api, scope: &Scope, def: &TypeDef) -> TokenStream {
+fn nested_impls(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef) {
     match &def.kind {
-        TypeKind::Struct(s) => nested_struct(api, scope, def, s),
-        TypeKind::Enum(e) => nested_enum(scope, def, e),
-        TypeKind::Union(u) => nested_union(api, scope, def, u),
+        TypeKind::Struct(s) => nested_struct(code, api, scope, def, s),
+        TypeKind::Enum(e) => nested_enum(code, scope, def, e),
+        TypeKind::Union(u) => nested_union(code, api, scope, def, u),
         // An alias is its target type, whose impls exist already.
-        TypeKind::Alias(_) => TokenStream::new(),
+        TypeKind::Alias(_) => {}
     }
 }
 
@@ -916,394 +1047,501 @@ fn extra_name(s: &Struct) -> Option<String> {
         .find(|candidate| s.fields.iter().all(|f| &f.rust != candidate))
 }
 
-fn nested_struct(api: &Api, scope: &Scope, def: &TypeDef, s: &Struct) -> TokenStream {
-    let path_name = scope.path(&def.name);
+fn nested_struct(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef, s: &Struct) {
+    let path_name = scope.path_text(&def.name);
     let fields: Vec<&Field> = s.fields.iter().collect();
     let extra = extra_name(s);
-    let builder = builder_impl(scope, &path_name, &fields, extra.as_deref(), Owner::Nested);
-    let default_impl = default_impl(&path_name, &fields);
-    let pairs = fields.iter().map(|f| encode_field(f, &Level::Nested));
-    let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
-    let inits = fields
-        .iter()
-        .map(|f| decode_field(f, &quote!(entries), &quote!(path)));
-    let (extra_encode, extra_decode, unknown) = match (&extra, &s.additional) {
-        (Some(extra), Some(_)) => {
-            let extra = ident(extra);
-            (
-                quote!(crate::form::FormEncode::encode_form(&self.#extra, key, out);),
-                quote! {
-                    #extra: entries
-                        .iter()
-                        .filter(|(k, _)| ![#(#wires),*].contains(&k.as_str()))
-                        .map(|(k, v)| ::std::result::Result::Ok((k.clone(), crate::form::FormDecode::decode_form(v, &crate::form::child(path, k))?)))
-                        .collect::<::std::result::Result<_, crate::form::ValidationError>>()?,
-                },
-                TokenStream::new(),
-            )
-        }
-        _ => (
-            TokenStream::new(),
-            TokenStream::new(),
-            quote!(crate::form::deny_unknown(entries, &[#(#wires),*], path)?;),
-        ),
-    };
-    let checks: Vec<TokenStream> = fields
-        .iter()
-        .map(|f| validate_field(f, &Level::Nested))
-        .filter(|t| !t.is_empty())
-        .collect();
-    let path_arg = if checks.is_empty() {
-        quote!(_path)
-    } else {
-        quote!(path)
-    };
-    let encode_args = if fields.is_empty() && extra.is_none() {
-        quote!(_key: &str, _out: &mut crate::form::FormWriter)
-    } else {
-        quote!(key: &str, out: &mut crate::form::FormWriter)
-    };
-    let arbitrary = arbitrary_struct(api, scope, &path_name, &fields, extra.as_deref(), true);
-    let allow = allow_deprecated(&fields);
-    quote! {
-        #builder
-        #default_impl
-
-        #allow
-        impl crate::form::FormEncode for #path_name {
-            fn encode_form(&self, #encode_args) {
-                #(#pairs)*
-                #extra_encode
-            }
-        }
-
-        #allow
-        impl crate::form::FormDecode for #path_name {
-            fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
-                let entries = crate::form::object(node, path)?;
-                #unknown
-                ::std::result::Result::Ok(Self {
-                    #(#inits)*
-                    #extra_decode
-                })
-            }
-        }
-
-        #allow
-        impl crate::form::Validate for #path_name {
-            fn validate_at(&self, #path_arg: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
-                #(#checks)*
-                ::std::result::Result::Ok(())
-            }
-        }
-
-        #arbitrary
-    }
+    let extra = extra.as_deref();
+    builder_impl(code, scope, &path_name, &fields, extra, Owner::Nested);
+    default_impl(code, &path_name, &fields);
+    struct_encode_impl(code, &path_name, &fields, extra);
+    struct_decode_impl(code, &path_name, &fields, extra);
+    struct_validate_impl(code, &path_name, &fields);
+    arbitrary_struct(code, api, scope, &path_name, &fields, extra, true);
 }
 
-fn nested_enum(scope: &Scope, def: &TypeDef, e: &Enum) -> TokenStream {
-    let path_name = scope.path(&def.name);
-    let wires: Vec<&str> = e.variants.iter().map(|v| v.wire.as_str()).collect();
-    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust)).collect();
-    // The empty string is a value when the enum lists it (Stripe's `tax_exempt: ""`).
-    let decode = if wires.contains(&"") {
-        quote! {
-            match node {
-                crate::form::FormNode::Value(value) => ::std::result::Result::Ok(Self::from(value.as_str())),
-                crate::form::FormNode::Object(_) => ::std::result::Result::Err(
-                    crate::form::ValidationError::new(path, crate::form::Rule::Type("string")),
-                ),
-            }
-        }
+fn struct_encode_impl(code: &mut Code, name: &str, fields: &[&Field], extra: Option<&str>) {
+    allow_deprecated(code, fields);
+    code.open_fmt(format_args!("impl crate::form::FormEncode for {name}"));
+    if fields.is_empty() && extra.is_none() {
+        code.line("fn encode_form(&self, _key: &str, _out: &mut crate::form::FormWriter) {}");
     } else {
-        quote!(crate::form::scalar(node, path, "string").map(Self::from))
-    };
-    quote! {
-        impl crate::form::FormEncode for #path_name {
-            fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
-                out.pair(key, self.as_str());
-            }
+        code.open("fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter)");
+        for field in fields {
+            encode_field(code, field, &Level::Nested);
         }
-
-        impl crate::form::FormDecode for #path_name {
-            fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
-                #decode
-            }
-
-            fn decode_form_strict(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
-                let value = Self::decode_form(node, path)?;
-                crate::form::check_enum(value.as_str(), &[#(#wires),*], path)?;
-                ::std::result::Result::Ok(value)
-            }
-        }
-
-        impl crate::form::Validate for #path_name {
-            fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
-                crate::form::check_enum(self.as_str(), &[#(#wires),*], path)
-            }
-        }
-
-        #[cfg(feature = "proptest")]
-        impl ::proptest::arbitrary::Arbitrary for #path_name {
-            type Parameters = ();
-            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
-
-            fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-                ::proptest::strategy::Strategy::boxed(::proptest::prop_oneof![
-                    #( ::proptest::strategy::Just(Self::#variants), )*
-                    ::proptest::strategy::Strategy::prop_map(
-                        crate::form::arbitrary::unknown(&[#(#wires),*]),
-                        Self::Unknown,
-                    ),
-                ])
-            }
-        }
-    }
-}
-
-fn nested_union(api: &Api, scope: &Scope, def: &TypeDef, u: &Union) -> TokenStream {
-    let path_name = scope.path(&def.name);
-    let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.rust)).collect();
-    let strict = variants
-        .iter()
-        .map(|v| quote!(crate::form::FormDecode::decode_form_strict(node, path).map(Self::#v)));
-    let attempts = variants
-        .iter()
-        .map(|v| quote!(crate::form::FormDecode::decode_form(node, path).map(Self::#v)));
-    let mut any_checks = false;
-    let mut refutable = false;
-    let mut validate_arms: Vec<TokenStream> = u
-        .variants
-        .iter()
-        .map(|v| {
-            let variant = ident(&v.rust);
-            let (layers, inner) = if v.boxed {
-                (Vec::new(), v.ty.clone())
-            } else {
-                peel(&v.ty)
-            };
-            let checks = checks(
-                &quote!(inner),
-                &inner,
-                &Constraints::default(),
-                &quote!(path),
-                0,
+        if let Some(extra) = extra {
+            line!(
+                code,
+                "crate::form::FormEncode::encode_form(&self.{extra}, key, out);"
             );
-            if checks.is_empty() {
-                quote!(Self::#variant(_) => {})
-            } else {
-                any_checks = true;
-                refutable |= !layers.is_empty();
-                let pattern = wrap_pattern(&layers, quote!(inner));
-                quote!(Self::#variant(#pattern) => { #checks })
-            }
-        })
-        .collect();
-    if refutable {
-        validate_arms.push(quote!(_ => {}));
-    }
-    let path_arg = if any_checks {
-        quote!(path)
-    } else {
-        quote!(_path)
-    };
-    let strategies = u.variants.iter().map(|v| {
-        let variant = ident(&v.rust);
-        let mut s = strategy(api, scope, &v.ty);
-        if v.boxed {
-            s = quote!(crate::form::arbitrary::boxed(#s));
         }
-        quote!(::proptest::strategy::Strategy::prop_map(#s, Self::#variant))
+        code.close();
+    }
+    code.close();
+}
+
+/// `FormDecode` of a struct: its fields from the entries of an object, and
+/// either the other entries into the `additionalProperties` map or an error
+/// for an unknown one.
+fn struct_decode_impl(code: &mut Code, name: &str, fields: &[&Field], extra: Option<&str>) {
+    let wires = wire_list(fields.iter().copied());
+    allow_deprecated(code, fields);
+    code.open_fmt(format_args!("impl crate::form::FormDecode for {name}"));
+    code.open("fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.line("let entries = crate::form::object(node, path)?;");
+    if extra.is_none() {
+        line!(
+            code,
+            "crate::form::deny_unknown(entries, &[{wires}], path)?;"
+        );
+    }
+    if fields.is_empty() && extra.is_none() {
+        code.line("::std::result::Result::Ok(Self {})");
+    } else {
+        code.open("::std::result::Result::Ok(Self");
+        for field in fields {
+            decode_field(code, field, "entries", "path");
+        }
+        if let Some(extra) = extra {
+            line!(code, "{extra}: entries");
+            code.indent_in();
+            code.line(".iter()");
+            line!(code, ".filter(|(k, _)| ![{wires}].contains(&k.as_str()))");
+            code.line(".map(|(k, v)| ::std::result::Result::Ok((k.clone(), crate::form::FormDecode::decode_form(v, &crate::form::child(path, k))?)))");
+            code.line(".collect::<::std::result::Result<_, crate::form::ValidationError>>()?,");
+            code.indent_out();
+        }
+        code.close_with(")");
+    }
+    code.close();
+    code.close();
+}
+
+fn struct_validate_impl(code: &mut Code, name: &str, fields: &[&Field]) {
+    let checks: Vec<Stmt> = fields
+        .iter()
+        .flat_map(|f| validate_field(f, &Level::Nested))
+        .collect();
+    let path_arg = if checks.is_empty() { "_path" } else { "path" };
+    allow_deprecated(code, fields);
+    code.open_fmt(format_args!("impl crate::form::Validate for {name}"));
+    code.open_fmt(format_args!(
+        "fn validate_at(&self, {path_arg}: &str) -> ::std::result::Result<(), crate::form::ValidationError>"
+    ));
+    write_stmts(code, &checks);
+    code.line("::std::result::Result::Ok(())");
+    code.close();
+    code.close();
+}
+
+fn nested_enum(code: &mut Code, scope: &Scope, def: &TypeDef, e: &Enum) {
+    let name = scope.path_text(&def.name);
+    let wires: Vec<String> = e.variants.iter().map(|v| string_literal(&v.wire)).collect();
+    let wires = wires.join(", ");
+    code.open_fmt(format_args!("impl crate::form::FormEncode for {name}"));
+    code.open("fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter)");
+    code.line("out.pair(key, self.as_str());");
+    code.close();
+    code.close();
+    enum_decode_impl(code, &name, e, &wires);
+    code.open_fmt(format_args!("impl crate::form::Validate for {name}"));
+    code.open("fn validate_at(&self, path: &str) -> ::std::result::Result<(), crate::form::ValidationError>");
+    line!(
+        code,
+        "crate::form::check_enum(self.as_str(), &[{wires}], path)"
+    );
+    code.close();
+    code.close();
+    enum_arbitrary_impl(code, &name, e, &wires);
+}
+
+/// `FormDecode` of an open enum: any string (`decode_form`), or only the
+/// listed values (`decode_form_strict`, which unions try first). `wires` are
+/// the listed values as literals.
+fn enum_decode_impl(code: &mut Code, name: &str, e: &Enum, wires: &str) {
+    code.open_fmt(format_args!("impl crate::form::FormDecode for {name}"));
+    code.open("fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    // The empty string is a value when the enum lists it (Stripe's `tax_exempt: ""`).
+    if e.variants.iter().any(|v| v.wire.is_empty()) {
+        code.open("match node");
+        code.line("crate::form::FormNode::Value(value) => ::std::result::Result::Ok(Self::from(value.as_str())),");
+        code.line("crate::form::FormNode::Object(_) => ::std::result::Result::Err(crate::form::ValidationError::new(path, crate::form::Rule::Type(\"string\"))),");
+        code.close();
+    } else {
+        code.line("crate::form::scalar(node, path, \"string\").map(Self::from)");
+    }
+    code.close();
+    code.open("fn decode_form_strict(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.line("let value = Self::decode_form(node, path)?;");
+    line!(
+        code,
+        "crate::form::check_enum(value.as_str(), &[{wires}], path)?;"
+    );
+    code.line("::std::result::Result::Ok(value)");
+    code.close();
+    code.close();
+}
+
+/// `Arbitrary` of an open enum: a listed value or an unknown one.
+fn enum_arbitrary_impl(code: &mut Code, name: &str, e: &Enum, wires: &str) {
+    arbitrary_impl(code, name, &[], |code| {
+        code.line("::proptest::strategy::Strategy::boxed(::proptest::prop_oneof![");
+        code.indent_in();
+        for v in &e.variants {
+            line!(code, "::proptest::strategy::Just(Self::{}),", v.rust);
+        }
+        code.line("::proptest::strategy::Strategy::prop_map(");
+        code.indent_in();
+        line!(code, "crate::form::arbitrary::unknown(&[{wires}]),");
+        code.line("Self::Unknown,");
+        code.indent_out();
+        code.line("),");
+        code.indent_out();
+        code.line("])");
     });
-    // `From` each variant's type, when no other variant has the same type.
-    let from_impls = u
+}
+
+fn nested_union(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef, u: &Union) {
+    let name = scope.path_text(&def.name);
+    union_from_impls(code, scope, &name, u);
+    code.open_fmt(format_args!("impl crate::form::FormEncode for {name}"));
+    code.open("fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter)");
+    code.open("match self");
+    for v in &u.variants {
+        line!(
+            code,
+            "Self::{}(inner) => crate::form::FormEncode::encode_form(inner, key, out),",
+            v.rust
+        );
+    }
+    code.close();
+    code.close();
+    code.close();
+    union_decode_impl(code, &name, u);
+    union_validate_impl(code, &name, u);
+    union_arbitrary_impl(code, api, scope, &name, u);
+}
+
+/// `FormDecode` of a union: the first variant that lists the value, else the
+/// first variant that accepts it.
+fn union_decode_impl(code: &mut Code, name: &str, u: &Union) {
+    let attempts = |decode: &str| {
+        let calls: Vec<String> = u
+            .variants
+            .iter()
+            .map(|v| {
+                format!(
+                    "crate::form::FormDecode::{decode}(node, path).map(Self::{})",
+                    v.rust
+                )
+            })
+            .collect();
+        calls.join(", ")
+    };
+    code.open_fmt(format_args!("impl crate::form::FormDecode for {name}"));
+    code.open("fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    line!(
+        code,
+        "let strict = crate::form::first_fit(path, ::std::vec![{}]);",
+        attempts("decode_form_strict")
+    );
+    code.open("if strict.is_ok()");
+    code.line("return strict;");
+    code.close();
+    line!(
+        code,
+        "crate::form::first_fit(path, ::std::vec![{}])",
+        attempts("decode_form")
+    );
+    code.close();
+    code.close();
+}
+
+/// `Arbitrary` of a union: any variant, each from its type's strategy.
+fn union_arbitrary_impl(code: &mut Code, api: &Api, scope: &Scope, name: &str, u: &Union) {
+    arbitrary_impl(code, name, &[], |code| {
+        code.line("::proptest::strategy::Strategy::boxed(::proptest::prop_oneof![");
+        code.indent_in();
+        for (i, v) in u.variants.iter().enumerate() {
+            let mut s = strategy(api, scope, &v.ty);
+            if v.boxed {
+                s = format!("crate::form::arbitrary::boxed({s})");
+            }
+            let comma = if i + 1 < u.variants.len() { "," } else { "" };
+            line!(
+                code,
+                "::proptest::strategy::Strategy::prop_map({s}, Self::{}){comma}",
+                v.rust
+            );
+        }
+        code.indent_out();
+        code.line("])");
+    });
+}
+
+/// `From` each variant's type, when no other variant has the same type.
+fn union_from_impls(code: &mut Code, scope: &Scope, name: &str, u: &Union) {
+    let unique = u
         .variants
         .iter()
-        .filter(|v| u.variants.iter().filter(|w| w.ty == v.ty).count() == 1)
-        .map(|v| {
-            let variant = ident(&v.rust);
-            let ty = type_tokens_in(&v.ty, scope);
-            let value = if v.boxed {
-                quote!(::std::boxed::Box::new(value))
-            } else {
-                quote!(value)
-            };
-            quote! {
-                impl ::std::convert::From<#ty> for #path_name {
-                    fn from(value: #ty) -> Self {
-                        Self::#variant(#value)
-                    }
-                }
-            }
-        });
-    quote! {
-        #(#from_impls)*
+        .filter(|v| u.variants.iter().filter(|w| w.ty == v.ty).count() == 1);
+    for v in unique {
+        let ty = type_text_in(&v.ty, scope);
+        let value = if v.boxed {
+            "::std::boxed::Box::new(value)"
+        } else {
+            "value"
+        };
+        code.open_fmt(format_args!("impl ::std::convert::From<{ty}> for {name}"));
+        code.open_fmt(format_args!("fn from(value: {ty}) -> Self"));
+        line!(code, "Self::{}({value})", v.rust);
+        code.close();
+        code.close();
+    }
+}
 
-        impl crate::form::FormEncode for #path_name {
-            fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter) {
-                match self {
-                    #( Self::#variants(inner) => crate::form::FormEncode::encode_form(inner, key, out), )*
-                }
-            }
-        }
-
-        impl crate::form::FormDecode for #path_name {
-            fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError> {
-                // Values the variants list first; then anything a variant accepts.
-                let strict = crate::form::first_fit(path, ::std::vec![#(#strict),*]);
-                if strict.is_ok() {
-                    return strict;
-                }
-                crate::form::first_fit(path, ::std::vec![#(#attempts),*])
-            }
-        }
-
-        impl crate::form::Validate for #path_name {
-            fn validate_at(&self, #path_arg: &str) -> ::std::result::Result<(), crate::form::ValidationError> {
-                match self {
-                    #(#validate_arms)*
-                }
-                ::std::result::Result::Ok(())
-            }
-        }
-
-        #[cfg(feature = "proptest")]
-        impl ::proptest::arbitrary::Arbitrary for #path_name {
-            type Parameters = ();
-            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
-
-            fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-                ::proptest::strategy::Strategy::boxed(::proptest::prop_oneof![#(#strategies),*])
-            }
+/// `Validate` of a union: the checks of the variant held (through the
+/// wrappers its type has; other values of those wrappers have none).
+fn union_validate_impl(code: &mut Code, name: &str, u: &Union) {
+    let mut refutable = false;
+    let mut arms: Vec<Stmt> = Vec::new();
+    for v in &u.variants {
+        let (layers, inner) = if v.boxed {
+            (Vec::new(), v.ty.clone())
+        } else {
+            peel(&v.ty)
+        };
+        let checks = checks("inner", &inner, &Constraints::default(), "path", 0);
+        if checks.is_empty() {
+            arms.push(Stmt::Line(format!("Self::{}(_) => {{}}", v.rust)));
+        } else {
+            refutable |= !layers.is_empty();
+            let pattern = wrap_pattern(&layers, "inner");
+            arms.push(Stmt::block(
+                format!("Self::{}({pattern}) =>", v.rust),
+                checks,
+            ));
         }
     }
+    let any_checks = arms.iter().any(|arm| matches!(arm, Stmt::Block { .. }));
+    if refutable {
+        arms.push(Stmt::Line("_ => {}".to_owned()));
+    }
+    let path_arg = if any_checks { "path" } else { "_path" };
+    code.open_fmt(format_args!("impl crate::form::Validate for {name}"));
+    code.open_fmt(format_args!(
+        "fn validate_at(&self, {path_arg}: &str) -> ::std::result::Result<(), crate::form::ValidationError>"
+    ));
+    code.open("match self");
+    write_stmts(code, &arms);
+    code.close();
+    code.line("::std::result::Result::Ok(())");
+    code.close();
+    code.close();
 }
 
 /// A `BoxedStrategy` expression for values of the use `ty` that survive the wire.
-fn strategy(api: &Api, scope: &Scope, ty: &TypeRef) -> TokenStream {
-    let a = quote!(crate::form::arbitrary);
+fn strategy(api: &Api, scope: &Scope, ty: &TypeRef) -> String {
+    let wrap = |helper: &str, inner: &TypeRef| {
+        format!(
+            "crate::form::arbitrary::{helper}({})",
+            strategy(api, scope, inner)
+        )
+    };
     match ty {
-        TypeRef::Bool => quote!(#a::boolean()),
-        TypeRef::Integer => quote!(#a::integer()),
-        TypeRef::Number => quote!(#a::number()),
-        TypeRef::String => quote!(#a::string()),
-        TypeRef::Timestamp => quote!(#a::timestamp()),
-        TypeRef::Json => quote!(#a::json()),
+        TypeRef::Bool => "crate::form::arbitrary::boolean()".to_owned(),
+        TypeRef::Integer => "crate::form::arbitrary::integer()".to_owned(),
+        TypeRef::Number => "crate::form::arbitrary::number()".to_owned(),
+        TypeRef::String => "crate::form::arbitrary::string()".to_owned(),
+        TypeRef::Timestamp => "crate::form::arbitrary::timestamp()".to_owned(),
+        TypeRef::Json => "crate::form::arbitrary::json()".to_owned(),
         TypeRef::Named(name) => match api.types.get(name).map(|d| &d.kind) {
             Some(TypeKind::Alias(target)) => strategy(api, scope, target),
-            _ => {
-                let path = scope.path(name);
-                quote!(#a::any_of::<#path>())
-            }
+            _ => format!(
+                "crate::form::arbitrary::any_of::<{}>()",
+                scope.path_text(name)
+            ),
         },
-        TypeRef::Vec(t) => {
-            let s = strategy(api, scope, t);
-            quote!(#a::vec(#s))
-        }
-        TypeRef::Map(t) => {
-            let s = strategy(api, scope, t);
-            quote!(#a::map(#s))
-        }
-        TypeRef::Option(t) => {
-            let s = strategy(api, scope, t);
-            quote!(#a::nullable_item(#s))
-        }
+        TypeRef::Vec(t) => wrap("vec", t),
+        TypeRef::Map(t) => wrap("map", t),
+        TypeRef::Option(t) => wrap("nullable_item", t),
         TypeRef::Clearable(t) => match &**t {
-            TypeRef::Map(values) => {
-                let s = strategy(api, scope, values);
-                quote!(#a::clearable_map(#s))
-            }
-            other => {
-                let s = strategy(api, scope, other);
-                quote!(#a::clearable(#s))
-            }
+            TypeRef::Map(values) => wrap("clearable_map", values),
+            other => wrap("clearable", other),
         },
-        TypeRef::Expandable(t) => {
-            let s = strategy(api, scope, t);
-            quote!(#a::expandable(#s))
-        }
-        TypeRef::List(_) => {
-            let ty = type_tokens_in(ty, scope);
-            quote!(#a::any_of::<#ty>())
-        }
+        TypeRef::Expandable(t) => wrap("expandable", t),
+        TypeRef::List(_) => format!(
+            "crate::form::arbitrary::any_of::<{}>()",
+            type_text_in(ty, scope)
+        ),
     }
 }
 
-fn field_strategy(api: &Api, scope: &Scope, field: &Field) -> TokenStream {
-    let a = quote!(crate::form::arbitrary);
+fn field_strategy(api: &Api, scope: &Scope, field: &Field) -> String {
     let mut s = strategy(api, scope, &field.ty);
     if field.boxed {
-        s = quote!(#a::boxed(#s));
+        s = format!("crate::form::arbitrary::boxed({s})");
     }
     match Presence::of(field) {
         Presence::Always => s,
-        Presence::Optional => quote!(#a::optional(#s)),
-        Presence::RequiredNullable => quote!(#a::nullable_item(#s)),
-        Presence::OptionalNullable => quote!(#a::nullable(#s)),
+        Presence::Optional => format!("crate::form::arbitrary::optional({s})"),
+        Presence::RequiredNullable => format!("crate::form::arbitrary::nullable_item({s})"),
+        Presence::OptionalNullable => format!("crate::form::arbitrary::nullable({s})"),
     }
 }
 
-/// `(strategy tuple, pattern tuple)`, nested so that no tuple has more than 10 elements.
-fn nest(items: Vec<(TokenStream, TokenStream)>) -> (TokenStream, TokenStream) {
+/// How the strategies of a struct's fields are grouped for `prop_map`: a
+/// field's own, or a tuple of at most 10 (proptest's limit), nested.
+#[derive(Clone)]
+enum Nest {
+    Field(usize),
+    Tuple(Vec<Nest>),
+}
+
+/// Groups `items` so that no tuple has more than 10 elements.
+fn nest(items: Vec<Nest>) -> Nest {
     if items.len() == 1 {
         return items.into_iter().next().expect("one item");
     }
     if items.len() <= 10 {
-        let (s, p): (Vec<_>, Vec<_>) = items.into_iter().unzip();
-        return (quote!((#(#s),*)), quote!((#(#p),*)));
+        return Nest::Tuple(items);
     }
-    let groups: Vec<(TokenStream, TokenStream)> =
-        items.chunks(10).map(|c| nest(c.to_vec())).collect();
+    let groups = items.chunks(10).map(|c| nest(c.to_vec())).collect();
     nest(groups)
 }
 
+/// The strategy (tuple) of `nest`, one strategy a line, then a comma.
+fn write_strategies(code: &mut Code, nest: &Nest, strategies: &[String]) {
+    match nest {
+        Nest::Field(i) => line!(code, "{},", strategies[*i]),
+        Nest::Tuple(items) => {
+            code.line("(");
+            code.indent_in();
+            for item in items {
+                write_strategies(code, item, strategies);
+            }
+            code.indent_out();
+            code.line("),");
+        }
+    }
+}
+
+/// The closure pattern that binds the fields from the value of `nest`'s strategy.
+fn nest_pattern(nest: &Nest, fields: &[&Field]) -> String {
+    match nest {
+        Nest::Field(i) => fields[*i].rust.clone(),
+        Nest::Tuple(items) => {
+            let items: Vec<String> = items.iter().map(|n| nest_pattern(n, fields)).collect();
+            format!("({})", items.join(", "))
+        }
+    }
+}
+
+/// `Arbitrary` for a struct: a strategy per field, mapped to the struct (an
+/// object, `nested`, is also shrunk through `form::arbitrary::object`).
 fn arbitrary_struct(
+    code: &mut Code,
     api: &Api,
     scope: &Scope,
-    name: &TokenStream,
+    name: &str,
     fields: &[&Field],
     extra: Option<&str>,
     nested: bool,
-) -> TokenStream {
-    let extra_init = extra.map(|e| {
-        let e = ident(e);
-        quote!(#e: ::std::collections::BTreeMap::new(),)
-    });
-    let field_names: Vec<_> = fields.iter().map(|f| ident(&f.rust)).collect();
-    let allow = allow_deprecated(fields);
-    let body = if fields.is_empty() {
-        quote!(::proptest::strategy::Strategy::boxed(::proptest::strategy::Just(Self { #extra_init })))
+) {
+    let (open, close) = if nested {
+        ("crate::form::arbitrary::object(", ")")
     } else {
-        let items = fields
+        ("", "")
+    };
+    let mut inits: Vec<String> = fields.iter().map(|f| f.rust.clone()).collect();
+    inits.extend(extra.map(|e| format!("{e}: ::std::collections::BTreeMap::new()")));
+    let value = if inits.is_empty() {
+        "Self {}".to_owned()
+    } else {
+        format!("Self {{ {} }}", inits.join(", "))
+    };
+    arbitrary_impl(code, name, fields, |code| {
+        if fields.is_empty() {
+            line!(
+                code,
+                "{open}::proptest::strategy::Strategy::boxed(::proptest::strategy::Just({value})){close}"
+            );
+            return;
+        }
+        line!(
+            code,
+            "{open}::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map("
+        );
+        code.indent_in();
+        let strategies: Vec<String> = fields
             .iter()
-            .map(|f| {
-                let f_name = ident(&f.rust);
-                (field_strategy(api, scope, f), quote!(#f_name))
-            })
+            .map(|f| field_strategy(api, scope, f))
             .collect();
-        let (strategies, pattern) = nest(items);
-        quote! {
-            ::proptest::strategy::Strategy::boxed(::proptest::strategy::Strategy::prop_map(
-                #strategies,
-                |#pattern| Self { #(#field_names,)* #extra_init },
-            ))
-        }
-    };
-    let body = if nested {
-        quote!(crate::form::arbitrary::object(#body))
-    } else {
-        body
-    };
-    quote! {
-        #[cfg(feature = "proptest")]
-        #allow
-        impl ::proptest::arbitrary::Arbitrary for #name {
-            type Parameters = ();
-            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
+        let nest = nest((0..fields.len()).map(Nest::Field).collect());
+        write_strategies(code, &nest, &strategies);
+        line!(code, "|{}| {value},", nest_pattern(&nest, fields));
+        code.indent_out();
+        line!(code, ")){close}");
+    });
+}
 
-            fn arbitrary_with(_: Self::Parameters) -> Self::Strategy {
-                #body
-            }
+/// `impl Arbitrary for name` (feature `proptest`); `write_body` writes the
+/// body of `arbitrary_with`.
+fn arbitrary_impl(
+    code: &mut Code,
+    name: &str,
+    fields: &[&Field],
+    write_body: impl FnOnce(&mut Code),
+) {
+    code.line("#[cfg(feature = \"proptest\")]");
+    allow_deprecated(code, fields);
+    code.open_fmt(format_args!(
+        "impl ::proptest::arbitrary::Arbitrary for {name}"
+    ));
+    code.line("type Parameters = ();");
+    code.line("type Strategy = ::proptest::strategy::BoxedStrategy<Self>;");
+    code.open("fn arbitrary_with(_: Self::Parameters) -> Self::Strategy");
+    write_body(code);
+    code.close();
+    code.close();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks nest one block per wrapper, and only around checks that exist.
+    #[test]
+    fn checks_nest_only_around_checks() {
+        let clearable_map = TypeRef::Clearable(Box::new(TypeRef::Map(Box::new(TypeRef::String))));
+        let short_values = Constraints {
+            values: Some(Box::new(Constraints {
+                max_length: Some(5),
+                ..Constraints::default()
+            })),
+            ..Constraints::default()
+        };
+        let none = Constraints::default();
+        assert!(checks("value", &clearable_map, &none, "\"m\"", 0).is_empty());
+
+        let mut code = Code::new();
+        write_stmts(
+            &mut code,
+            &checks("value", &clearable_map, &short_values, "\"m\"", 0),
+        );
+        assert_eq!(
+            code.finish(),
+            "\
+if let crate::runtime::ClearableMap::Update(entries) = value {
+    for (key, entry) in entries {
+        if let crate::runtime::Clearable::Set(item_0) = entry {
+            let path_0 = &crate::form::child(\"m\", key);
+            crate::form::check_length(item_0, ::std::option::Option::None, ::std::option::Option::Some(5u64), path_0)?;
         }
+    }
+}
+"
+        );
     }
 }

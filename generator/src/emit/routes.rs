@@ -11,7 +11,7 @@ use quote::quote;
 
 use super::docs::doc_attrs;
 use super::types::{Scope, field_type_in, ident, type_tokens_in};
-use crate::ir::{Api, Method, Operation};
+use crate::ir::{Api, Operation};
 use crate::lower::names::{field_name, type_name};
 use crate::lower::operation_name;
 
@@ -69,28 +69,6 @@ fn crud_verb(op: &Operation) -> Option<&'static str> {
             "Update" => "update",
             _ => "delete",
         })
-}
-
-pub fn method_tokens(method: Method) -> TokenStream {
-    match method {
-        Method::Get => quote!(crate::runtime::Method::Get),
-        Method::Put => quote!(crate::runtime::Method::Put),
-        Method::Post => quote!(crate::runtime::Method::Post),
-        Method::Delete => quote!(crate::runtime::Method::Delete),
-        Method::Options => quote!(crate::runtime::Method::Options),
-        Method::Head => quote!(crate::runtime::Method::Head),
-        Method::Patch => quote!(crate::runtime::Method::Patch),
-        Method::Trace => quote!(crate::runtime::Method::Trace),
-    }
-}
-
-/// Where the operation's parameters travel: a form or JSON body when it has one, else the query.
-pub fn encoding_tokens(op: &Operation) -> TokenStream {
-    match &op.body {
-        Some(body) if body.content_type.contains("json") => quote!(crate::runtime::Encoding::Json),
-        Some(_) => quote!(crate::runtime::Encoding::Form),
-        None => quote!(crate::runtime::Encoding::Query),
-    }
 }
 
 /// The items of the `routes` module.

@@ -21,13 +21,11 @@ pub struct Code {
 
 /// Writes one line, `format!`-style, at the current indentation:
 /// `line!(code, "pub {}: {},", name, ty)`.
-#[allow(unused_macros)] // until the emitters use it
 macro_rules! line {
     ($code:expr, $($arg:tt)*) => {
         $code.line_fmt(::std::format_args!($($arg)*))
     };
 }
-#[allow(unused_imports)] // used by the emitters as `text::line!`
 pub(crate) use line;
 
 impl Code {
@@ -135,6 +133,25 @@ impl Code {
         }
     }
 
+    /// Appends top-level `items` (as another [`Code`] wrote them), each
+    /// behind the attribute `cfg` (`#[cfg(feature = "a")]`): it goes before
+    /// the first line (docs, attributes) of every item.
+    pub fn items_behind(&mut self, cfg: &str, items: &str) {
+        debug_assert_eq!(self.depth, 0, "items go at the top level");
+        let mut at_item_start = true;
+        for line in items.lines() {
+            let top_level = !line.is_empty() && !line.starts_with(' ');
+            if top_level && at_item_start {
+                self.line(cfg);
+                at_item_start = false;
+            }
+            self.line(line);
+            if top_level && (line == "}" || line.ends_with(';')) {
+                at_item_start = true;
+            }
+        }
+    }
+
     /// The source written so far.
     pub fn finish(self) -> String {
         debug_assert_eq!(self.depth, 0, "unbalanced open/close");
@@ -187,6 +204,17 @@ mod tests {
         assert_eq!(
             code.finish(),
             "/// A `thing`.\n///\n/// More.\npub struct A {\n    pub b: i64,\n}\n"
+        );
+    }
+
+    #[test]
+    fn gates_every_top_level_item() {
+        let items = "/// A.\n#[derive(Clone)]\npub struct A {\n    b: i64,\n}\npub type C = A;\nimpl A {\n    fn d() {}\n}\n";
+        let mut code = Code::new();
+        code.items_behind("#[cfg(x)]", items);
+        assert_eq!(
+            code.finish(),
+            "#[cfg(x)]\n/// A.\n#[derive(Clone)]\npub struct A {\n    b: i64,\n}\n#[cfg(x)]\npub type C = A;\n#[cfg(x)]\nimpl A {\n    fn d() {}\n}\n"
         );
     }
 
