@@ -48,6 +48,25 @@ pub enum TypeKind {
     Alias(TypeRef),
 }
 
+impl TypeKind {
+    /// The named types this type refers to directly (field, variant or target
+    /// types), in declaration order, with repeats.
+    pub fn named_uses(&self) -> Vec<&str> {
+        match self {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| &f.ty)
+                .chain(&s.additional)
+                .flat_map(TypeRef::named)
+                .collect(),
+            TypeKind::Union(u) => u.variants.iter().flat_map(|v| v.ty.named()).collect(),
+            TypeKind::Alias(t) => t.named(),
+            TypeKind::Enum(_) => Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Struct {
     pub fields: Vec<Field>,

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::Side;
-use crate::ir::{Api, TypeKind, TypeRef};
+use crate::ir::{Api, TypeRef};
 
 /// The side of every type some operation reaches, keyed by Rust name. Types
 /// that no operation reaches are absent.
@@ -44,15 +44,7 @@ fn mark(api: &Api, ty: &TypeRef, side: Side, sides: &mut BTreeMap<String, Side>)
         let Some(def) = api.types.get(name) else {
             continue;
         };
-        match &def.kind {
-            TypeKind::Struct(s) => {
-                stack.extend(s.fields.iter().flat_map(|f| f.ty.named()));
-                stack.extend(s.additional.iter().flat_map(TypeRef::named));
-            }
-            TypeKind::Union(u) => stack.extend(u.variants.iter().flat_map(|v| v.ty.named())),
-            TypeKind::Alias(t) => stack.extend(t.named()),
-            TypeKind::Enum(_) => {}
-        }
+        stack.extend(def.kind.named_uses());
     }
 }
 

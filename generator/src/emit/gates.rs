@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Api, TypeKind, TypeRef};
+use crate::ir::{Api, TypeRef};
 
 /// The features that gate each named type (absent: always compiled).
 #[derive(Clone, Debug, Default)]
@@ -92,20 +92,7 @@ fn closure<'a>(
         if known.contains(name.as_str()) || !seen.insert(name.as_str()) {
             continue;
         }
-        match &def.kind {
-            TypeKind::Struct(s) => {
-                for ty in s.fields.iter().map(|f| &f.ty).chain(&s.additional) {
-                    pending.extend(ty.named());
-                }
-            }
-            TypeKind::Union(u) => {
-                for v in &u.variants {
-                    pending.extend(v.ty.named());
-                }
-            }
-            TypeKind::Alias(ty) => pending.extend(ty.named()),
-            TypeKind::Enum(_) => {}
-        }
+        pending.extend(def.kind.named_uses());
     }
     seen
 }

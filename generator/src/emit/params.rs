@@ -226,18 +226,7 @@ fn reachable_from(api: &Api, mut pending: Vec<String>) -> BTreeSet<String> {
         let Some(def) = api.types.get(&name) else {
             continue;
         };
-        let uses: Vec<&TypeRef> = match &def.kind {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .map(|f| &f.ty)
-                .chain(&s.additional)
-                .collect(),
-            TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
-            TypeKind::Alias(t) => vec![t],
-            TypeKind::Enum(_) => Vec::new(),
-        };
-        pending.extend(uses.into_iter().flat_map(|t| t.named()).map(str::to_owned));
+        pending.extend(def.kind.named_uses().into_iter().map(str::to_owned));
     }
     seen
 }

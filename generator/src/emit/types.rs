@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Api, Field, TypeKind, TypeRef};
+use crate::ir::{Api, Field, TypeRef};
 
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -56,23 +56,7 @@ impl Scope {
             let Some(def) = api.types.get(name) else {
                 continue;
             };
-            match &def.kind {
-                TypeKind::Struct(s) => {
-                    for f in &s.fields {
-                        pending.extend(f.ty.named());
-                    }
-                    if let Some(extra) = &s.additional {
-                        pending.extend(extra.named());
-                    }
-                }
-                TypeKind::Union(u) => {
-                    for v in &u.variants {
-                        pending.extend(v.ty.named());
-                    }
-                }
-                TypeKind::Alias(t) => pending.extend(t.named()),
-                TypeKind::Enum(_) => {}
-            }
+            pending.extend(def.kind.named_uses());
         }
         Scope {
             params: owned
