@@ -1,7 +1,8 @@
 //! `cargo xtask corpus <dir>`: generate and `cargo clippy` (warnings denied,
-//! all features, so also checked) a crate for every
-//! OpenAPI document in a folder, and print a table (spec, operations,
-//! schemas, generate ms, clippy s, result). Files that are not OpenAPI
+//! so also checked) a crate for every OpenAPI document in a folder, with all
+//! features and with none (the feature gates must hold both ways), and print
+//! a table (spec, operations, schemas, generate ms, clippy s of each run,
+//! result). Files that are not OpenAPI
 //! documents are listed as skipped, not failed. Exits 1 if any spec failed.
 
 use std::path::{Path, PathBuf};
@@ -15,7 +16,10 @@ struct Row {
     operations: usize,
     schemas: usize,
     generate_ms: Option<u128>,
+    /// `cargo clippy --all-features`.
     check_s: Option<f64>,
+    /// `cargo clippy --no-default-features`.
+    minimal_s: Option<f64>,
     result: String,
     ok: bool,
 }
@@ -48,6 +52,7 @@ pub fn run(dir: &Path) -> ExitCode {
                 schemas: 0,
                 generate_ms: None,
                 check_s: None,
+                minimal_s: None,
                 result: "skipped (not an OpenAPI document)".to_owned(),
                 ok: true,
             },
@@ -86,6 +91,7 @@ fn corpus_row(root: &Path, work: &Path, file: &Path, name: &str) -> Row {
         schemas: 0,
         generate_ms: None,
         check_s: None,
+        minimal_s: None,
         result: String::new(),
         ok: false,
     };
@@ -116,60 +122,80 @@ fn corpus_row(root: &Path, work: &Path, file: &Path, name: &str) -> Row {
         row.result = format!("write failed: {e}");
         return row;
     }
-    let started = Instant::now();
+    // Every feature on, then none: the feature gates must hold both ways.
+    for features in ["--all-features", "--no-default-features"] {
+        let started = Instant::now();
+        let checked = clippy(root, &dir, features);
+        let seconds = Some(started.elapsed().as_secs_f64());
+        if features == "--all-features" {
+            row.check_s = seconds;
+        } else {
+            row.minimal_s = seconds;
+        }
+        match checked {
+            Ok(out) if out.status.success() => {}
+            Ok(out) => {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                eprintln!("--- cargo clippy {features} of {name} ({}):", dir.display());
+                for line in stderr.lines().take(60) {
+                    eprintln!("{line}");
+                }
+                row.result = format!("cargo clippy {features} failed ({})", out.status);
+                return row;
+            }
+            Err(e) => {
+                row.result = format!("cannot run cargo: {e}");
+                return row;
+            }
+        }
+    }
+    row.ok = true;
+    row.result = "ok".to_owned();
+    row
+}
+
+/// `cargo clippy` of the crate in `dir` with `features`, warnings denied.
+fn clippy(root: &Path, dir: &Path, features: &str) -> std::io::Result<std::process::Output> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let checked = Command::new(cargo)
+    Command::new(cargo)
         .args([
             "clippy",
             "--quiet",
             "--offline",
-            "--all-features",
+            features,
             "--manifest-path",
         ])
         .arg(dir.join("Cargo.toml"))
         .args(["--", "-D", "warnings"])
         .env("CARGO_TARGET_DIR", root.join("target/corpus-target"))
         .env("RUSTFLAGS", "-D warnings")
-        .output();
-    row.check_s = Some(started.elapsed().as_secs_f64());
-    match checked {
-        Ok(out) if out.status.success() => {
-            row.ok = true;
-            row.result = "ok".to_owned();
-        }
-        Ok(out) => {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            eprintln!("--- cargo clippy of {name} ({}):", dir.display());
-            for line in stderr.lines().take(60) {
-                eprintln!("{line}");
-            }
-            row.result = format!("cargo clippy failed ({})", out.status);
-        }
-        Err(e) => row.result = format!("cannot run cargo: {e}"),
-    }
-    row
+        .output()
 }
 
 fn print_table(rows: &[Row]) {
     let width = rows.iter().map(|r| r.spec.len()).max().unwrap_or(4).max(4);
     println!(
-        "| {:width$} | operations | schemas | generate ms | clippy s | result |",
+        "| {:width$} | operations | schemas | generate ms | clippy s (all features) | clippy s (no features) | result |",
         "spec"
     );
     println!(
-        "|-{}-|-----------:|--------:|------------:|--------:|--------|",
+        "|-{}-|-----------:|--------:|------------:|------------------------:|-----------------------:|--------|",
         "-".repeat(width)
     );
+    let seconds = |s: Option<f64>| s.map_or_else(|| "-".to_owned(), |s| format!("{s:.1}"));
     for r in rows {
         let ms = r
             .generate_ms
             .map_or_else(|| "-".to_owned(), |m| m.to_string());
-        let s = r
-            .check_s
-            .map_or_else(|| "-".to_owned(), |s| format!("{s:.1}"));
         println!(
-            "| {:width$} | {:>10} | {:>7} | {:>11} | {:>7} | {} |",
-            r.spec, r.operations, r.schemas, ms, s, r.result
+            "| {:width$} | {:>10} | {:>7} | {:>11} | {:>23} | {:>22} | {} |",
+            r.spec,
+            r.operations,
+            r.schemas,
+            ms,
+            seconds(r.check_s),
+            seconds(r.minimal_s),
+            r.result
         );
     }
 }
