@@ -60,6 +60,10 @@ pub struct ParamsModule {
     pub ops: Vec<usize>,
     /// Names of the types whose definitions or impls the module holds.
     pub nested: Vec<String>,
+    /// Whether the module defines any item (a params type, or a type
+    /// `params` owns), rather than only impls of models' types: only then
+    /// is it re-exported (a glob import of nothing is an unused import).
+    pub defines: bool,
 }
 
 /// The name of the module of types that several features use.
@@ -88,7 +92,9 @@ pub fn layout(api: &Api, scope: &Scope) -> Vec<ParamsModule> {
     }
     let mut modules: BTreeMap<Option<String>, ParamsModule> = BTreeMap::new();
     for (i, op) in api.operations.iter().enumerate() {
-        module_of(&mut modules, Some(&op.feature)).ops.push(i);
+        let module = module_of(&mut modules, Some(&op.feature));
+        module.ops.push(i);
+        module.defines = true;
     }
     // The inline types of parameters (defined here), then the models that
     // parameters use; each with its builder and wire/validation impls.
@@ -102,9 +108,9 @@ pub fn layout(api: &Api, scope: &Scope) -> Vec<ParamsModule> {
             Some(features) if features.len() == 1 => features.first().copied(),
             _ => None,
         };
-        module_of(&mut modules, feature)
-            .nested
-            .push(def.name.clone());
+        let module = module_of(&mut modules, feature);
+        module.nested.push(def.name.clone());
+        module.defines |= scope.in_params(&def.name);
     }
     modules.into_values().collect()
 }
@@ -120,6 +126,7 @@ fn module_of<'m>(
             module: feature.map_or_else(|| SHARED_MODULE.to_owned(), field_name),
             ops: Vec::new(),
             nested: Vec::new(),
+            defines: false,
         })
 }
 
@@ -186,7 +193,8 @@ pub fn mod_rs(modules: &[ParamsModule]) -> String {
             Some(f) => code.doc(&format!(
                 "Parameters of the operations of feature `{f}`, and the types only they use."
             )),
-            None => code.doc("Types that the parameters of several features use."),
+            None if m.defines => code.doc("Types that the parameters of several features use."),
+            None => code.doc("Impls for the types that the parameters of several features use."),
         }
         let cfg = m
             .feature
@@ -197,6 +205,9 @@ pub fn mod_rs(modules: &[ParamsModule]) -> String {
         }
         code.line("#[rustfmt::skip]");
         line!(code, "mod {};", m.module);
+        if !m.defines {
+            continue;
+        }
         if let Some(cfg) = &cfg {
             code.line(cfg);
         }
