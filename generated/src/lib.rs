@@ -12,6 +12,7 @@
 //! - [`routes`]: the route table and one trait per resource.
 //! - [`errors`]: the error response type.
 //! - [`form`]: the form wire format (both ways) and validation errors.
+//! - [`json`]: JSON request bodies (both ways).
 //! - [`runtime`]: support types the generated code shares.
 //! - `server` (feature `server`): an axum router serving implementations of
 //!   the route traits.
@@ -24,6 +25,8 @@ pub mod client;
 pub mod errors;
 #[rustfmt::skip]
 pub mod form;
+#[rustfmt::skip]
+pub mod json;
 #[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]

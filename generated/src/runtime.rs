@@ -177,11 +177,13 @@ impl<T> From<T> for Clearable<T> {
     }
 }
 
+/// In JSON, `Clear` is `null`, as in the JSON bodies of requests; `null`
+/// and the empty string (the spec's `enum: [""]`) both read as `Clear`.
 impl<T: Serialize> Serialize for Clearable<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Clearable::Set(v) => v.serialize(serializer),
-            Clearable::Clear => serializer.serialize_str(""),
+            Clearable::Clear => serializer.serialize_none(),
         }
     }
 }
@@ -189,10 +191,18 @@ impl<T: Serialize> Serialize for Clearable<T> {
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Clearable<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Null => Ok(Clearable::Clear),
             serde_json::Value::String(s) if s.is_empty() => Ok(Clearable::Clear),
             other => serde_json::from_value(other).map(Clearable::Set).map_err(D::Error::custom),
         }
     }
+}
+
+/// Reads an optional field that is there, even as `null`, as `Some`: for
+/// clearable fields (`#[serde(deserialize_with)]`), whose `null` is "clear",
+/// where serde's own `Option` would read it as absent.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
 }
 
 /// The `object` tag of a [`List`]: always `"list"`.
@@ -305,11 +315,13 @@ impl<T, K: Into<String>, V: Into<T>> FromIterator<(K, V)> for ClearableMap<T> {
     }
 }
 
-/// In JSON, `Clear` is `""` and an update is an object whose unset keys are `""`.
+/// In JSON, `Clear` is `null` and an update is an object whose unset keys
+/// are `null`, as in the JSON bodies of requests; the empty string (the
+/// spec's `enum: [""]`) reads as `null` does.
 impl<T: Serialize> Serialize for ClearableMap<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            ClearableMap::Clear => serializer.serialize_str(""),
+            ClearableMap::Clear => serializer.serialize_none(),
             ClearableMap::Update(entries) => entries.serialize(serializer),
         }
     }
@@ -318,6 +330,7 @@ impl<T: Serialize> Serialize for ClearableMap<T> {
 impl<'de, T: DeserializeOwned> Deserialize<'de> for ClearableMap<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Null => Ok(ClearableMap::Clear),
             serde_json::Value::String(s) if s.is_empty() => Ok(ClearableMap::Clear),
             other => serde_json::from_value(other).map(ClearableMap::Update).map_err(D::Error::custom),
         }

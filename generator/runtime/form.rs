@@ -42,13 +42,17 @@ pub enum Rule {
     MaxItems(u64),
     /// Keys that contradict each other (`a=1&a[b]=2`).
     Malformed,
+    /// A JSON request body that is not JSON, or not an object; it names no
+    /// parameter (`param` is empty).
+    InvalidJson,
 }
 
 /// A parameter that does not fit the spec: which one (`restrictions[minimum_amount]`),
 /// the rule it broke and a message in Stripe's words.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationError {
-    /// The parameter, named as on the wire with raw brackets.
+    /// The parameter, named as on the wire with raw brackets (empty for an
+    /// error about a whole JSON body, [`Rule::InvalidJson`]).
     pub param: String,
     pub rule: Rule,
     pub message: String,
@@ -81,6 +85,7 @@ impl ValidationError {
             Rule::MinItems(min) => format!("Invalid array: {param} must have at least {min} items."),
             Rule::MaxItems(max) => format!("Invalid array: {param} must have at most {max} items."),
             Rule::Malformed => format!("Invalid parameters: {param} is given both as a value and as a hash or array."),
+            Rule::InvalidJson => "Invalid request body: send the parameters as one JSON object.".to_owned(),
         };
         ValidationError { param, rule, message }
     }
@@ -108,6 +113,7 @@ impl ValidationError {
             Rule::MinItems(_) => "parameter_invalid_array_too_short",
             Rule::MaxItems(_) => "parameter_invalid_array_too_long",
             Rule::Malformed => "parameter_malformed",
+            Rule::InvalidJson => "invalid_json_body",
         }
     }
 }

@@ -305,21 +305,46 @@ round_trips! {
     round_trip_update_promotion_code: UpdatePromotionCode,
 }
 
+/// In JSON (the wire of JSON bodies), "clear" is `null`; the spec's `""` reads as clear too.
 #[test]
-fn clearable_maps_in_json() {
+fn clearables_in_json() {
     let update: ClearableMap<String> = ClearableMap::new().set("a", "1").unset("b");
     let json = serde_json::to_value(&update).unwrap();
-    assert_eq!(json, serde_json::json!({"a": "1", "b": ""}));
+    assert_eq!(json, serde_json::json!({"a": "1", "b": null}));
     assert_eq!(
         serde_json::from_value::<ClearableMap<String>>(json).unwrap(),
         update
     );
-    let clear = ClearableMap::<String>::Clear;
-    assert_eq!(serde_json::to_value(&clear).unwrap(), serde_json::json!(""));
     assert_eq!(
-        serde_json::from_value::<ClearableMap<String>>(serde_json::json!("")).unwrap(),
-        clear
+        serde_json::from_value::<ClearableMap<String>>(serde_json::json!({"a": "1", "b": ""}))
+            .unwrap(),
+        update
     );
+    let clear = ClearableMap::<String>::Clear;
+    assert_eq!(
+        serde_json::to_value(&clear).unwrap(),
+        serde_json::json!(null)
+    );
+    for cleared in [serde_json::json!(null), serde_json::json!("")] {
+        assert_eq!(
+            serde_json::from_value::<ClearableMap<String>>(cleared).unwrap(),
+            clear
+        );
+    }
+    assert_eq!(
+        serde_json::to_value(Clearable::<i64>::Clear).unwrap(),
+        serde_json::json!(null)
+    );
+    assert_eq!(
+        serde_json::to_value(Clearable::Set(5)).unwrap(),
+        serde_json::json!(5)
+    );
+    for cleared in [serde_json::json!(null), serde_json::json!("")] {
+        assert_eq!(
+            serde_json::from_value::<Clearable<i64>>(cleared).unwrap(),
+            Clearable::Clear
+        );
+    }
 }
 
 #[test]

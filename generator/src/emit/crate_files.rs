@@ -69,7 +69,9 @@ client = ["dep:reqwest", "dep:tokio", "dep:futures-util"]
 
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
+# `float_roundtrip`: a number read from JSON (a JSON request body, a
+# response) is exactly the `f64` that was written.
+serde_json = {{ version = "1", features = ["float_roundtrip"] }}
 regex = "1"
 proptest = {{ version = "1", optional = true }}
 axum = {{ version = "0.8", optional = true, default-features = false, features = ["http1", "tokio"] }}
@@ -111,6 +113,7 @@ pub fn lib_rs(api: &Api, spec: &Spec) -> String {
 //! - [`routes`]: the route table and one trait per resource.
 //! - [`errors`]: the error response type.
 //! - [`form`]: the form wire format (both ways) and validation errors.
+//! - [`json`]: JSON request bodies (both ways).
 //! - [`runtime`]: support types the generated code shares.
 //! - `server` (feature `server`): an axum router serving implementations of
 //!   the route traits.
@@ -123,6 +126,8 @@ pub mod client;
 pub mod errors;
 #[rustfmt::skip]
 pub mod form;
+#[rustfmt::skip]
+pub mod json;
 #[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]

@@ -1,8 +1,8 @@
 //! Stage 3 of the pipeline: print the IR as the files of a Rust crate.
 //! `models` emits the types, `params` the parameters of each operation (with
 //! their wire encoding and validation), `routes` the route table and resource
-//! traits, `errors` the error response type; `runtime` and `form` are support
-//! modules emitted verbatim; `crate_files` writes the `Cargo.toml` and
+//! traits, `errors` the error response type; `runtime`, `form` and `json` are
+//! support modules emitted verbatim; `crate_files` writes the `Cargo.toml` and
 //! `lib.rs`; `server` and `client` (features of the generated crate) are
 //! support code emitted verbatim followed by the items that know the
 //! operations. `models` and `params`, the bulk of a large crate, write
@@ -53,6 +53,8 @@ pub struct Output {
 const RUNTIME: &str = include_str!("../../runtime/runtime.rs");
 /// The wire encoding and validation support module, emitted verbatim.
 const FORM: &str = include_str!("../../runtime/form.rs");
+/// The JSON request body support module, emitted verbatim.
+const JSON: &str = include_str!("../../runtime/json.rs");
 /// What separates the verbatim half of `server.rs` and `client.rs` from the generated one.
 const OPERATIONS: &str = "\n// ---------------------------------------------------------------------------\n// The operations of this API (generated from the route table)\n\n";
 /// The support half of `server.rs` (feature `server`), emitted verbatim.
@@ -77,6 +79,7 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     );
     files.insert("src/runtime.rs".to_owned(), format!("{header}{RUNTIME}"));
     files.insert("src/form.rs".to_owned(), format!("{header}{FORM}"));
+    files.insert("src/json.rs".to_owned(), format!("{header}{JSON}"));
     files.insert(
         "src/params/mod.rs".to_owned(),
         format!("{header}{}", space_items(&params::mod_rs(&modules))),

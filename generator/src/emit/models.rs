@@ -163,6 +163,10 @@ fn struct_field(scope: &Scope, field: &Field, code: &mut Code) {
     }
     match Presence::of(field) {
         Presence::Always | Presence::RequiredNullable => {}
+        // A clearable's `null` is "clear", not absence.
+        Presence::Optional if matches!(field.ty, TypeRef::Clearable(_)) => serde_args.push(
+            "default, deserialize_with = \"crate::runtime::present\", skip_serializing_if = \"::std::option::Option::is_none\"".to_owned(),
+        ),
         Presence::Optional => serde_args
             .push("default, skip_serializing_if = \"::std::option::Option::is_none\"".to_owned()),
         Presence::OptionalNullable => serde_args.push(
