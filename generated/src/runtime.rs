@@ -5,7 +5,8 @@
 //! Support types that the generated models, parameters and routes share:
 //! timestamps, the absent/null/value tri-state, expandable references, clearable
 //! parameters (and maps), the list envelope, and routes with the `Params` trait
-//! that ties a parameters type to its route. Emitted verbatim by the generator.
+//! that ties a parameters type to its route and its wire encoding (query, form
+//! or JSON body). Emitted verbatim by the generator.
 
 use std::fmt;
 
@@ -447,12 +448,18 @@ pub trait Params: Sized {
     /// The query parameters as a query string (without `?`).
     fn to_query(&self) -> String;
 
-    /// The body fields as an `application/x-www-form-urlencoded` body (also
-    /// for `Encoding::Json` operations: JSON bodies are not encoded yet).
+    /// The body fields as the request body: for `Encoding::Form` an
+    /// `application/x-www-form-urlencoded` body; for `Encoding::Json` one JSON
+    /// object (unset optional fields left out, "clear" as `null`), or the
+    /// empty string, meaning no body, when no field is set and the body is
+    /// optional (`{}` when it is required); for `Encoding::Query` empty.
     fn to_body(&self) -> String;
 
-    /// Reads the parameters from a query string and a form body (either may be
-    /// empty), coercing values to their types and rejecting unknown ones.
+    /// Reads the parameters from a query string and a body (either may be
+    /// empty), as `to_query` and `to_body` write them: a form body, or for
+    /// `Encoding::Json` a JSON object (an empty body is `{}`). Form values are
+    /// coerced to their types; JSON values must have them. Unknown names are
+    /// rejected, like missing required ones.
     fn from_wire(query: &str, body: &str) -> Result<Self, crate::form::ValidationError>;
 
     /// Checks every rule of the spec (lengths, patterns, enums, ranges …).

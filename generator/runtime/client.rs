@@ -2,9 +2,11 @@
 //! route trait, building each request from the route table and the
 //! parameters' own wire encoding, so it cannot disagree with the server. It
 //! sends the API key as a bearer token, the API version as `Stripe-Version`
-//! and a fresh `Idempotency-Key` with every POST, retries connection errors,
-//! 409, 429 and 5xx answers with exponential backoff (reusing the idempotency
-//! key), and parses error answers into [`crate::errors::ApiError`]. Every list
+//! and a fresh `Idempotency-Key` with every POST, sends bodies as forms or as
+//! JSON (`Content-Type: application/json`) as each route says, retries
+//! connection errors, 409, 429 and 5xx answers with exponential backoff
+//! (reusing the idempotency key), and parses error answers into
+//! [`crate::errors::ApiError`]. Every list
 //! operation also gets an auto-paginating stream (`<operation>_auto`). The
 //! support code is emitted verbatim by the generator; the trait
 //! implementations follow it. Plain `http://` works out of the box; for
@@ -182,7 +184,12 @@ impl Client {
     }
 
     /// Sends one request (retrying as configured) with an already encoded
-    /// query string and body.
+    /// query string and body. A form route always sends its body, empty or
+    /// not, as `application/x-www-form-urlencoded`. A JSON route sends its
+    /// body as `application/json`, and sends no body (nor `Content-Type`) when
+    /// the body is empty: `Params::to_body` gives the empty string only when
+    /// no field is set and the operation's body is optional (`{}` when it is
+    /// required), so "nothing set" is no body rather than `{}`.
     pub async fn send<T: serde::de::DeserializeOwned>(
         &self,
         route: &Route,
@@ -207,7 +214,13 @@ impl Client {
             Method::Trace => reqwest::Method::TRACE,
         };
         let idempotency_key = (route.method == Method::Post).then(|| self.idempotency_key());
-        let with_body = !body.is_empty() || matches!(route.encoding, Encoding::Form | Encoding::Json);
+        let content_type = match route.encoding {
+            Encoding::Json if body.is_empty() => None,
+            Encoding::Json => Some("application/json"),
+            Encoding::Form => Some("application/x-www-form-urlencoded"),
+            Encoding::Query if body.is_empty() => None,
+            Encoding::Query => Some("application/x-www-form-urlencoded"),
+        };
         let mut attempt = 0;
         loop {
             let mut request = self
@@ -218,10 +231,8 @@ impl Client {
             if let Some(key) = &idempotency_key {
                 request = request.header("Idempotency-Key", key);
             }
-            if with_body {
-                request = request
-                    .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(body.clone());
+            if let Some(content_type) = content_type {
+                request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(body.clone());
             }
             let outcome = match request.send().await {
                 Ok(response) => {

@@ -2,7 +2,8 @@
 //! one handler per implemented operation (the generated functions at the end
 //! of this module add them, from the route table) and answers every request
 //! the way Stripe does: API key authentication, parameters decoded from the
-//! query string and form body and validated, Stripe-shaped JSON errors,
+//! query string and the form or JSON body (as the route says) and validated,
+//! Stripe-shaped JSON errors (a body that cannot be read is a 400 too),
 //! a `Request-Id` header, a body size limit and `Idempotency-Key` replay.
 //! The support code is emitted verbatim by the generator; the functions that
 //! know the operations follow it.
@@ -99,9 +100,11 @@ pub fn api_error(message: String) -> Reply {
     error_reply(500, "api_error", None, None, &message)
 }
 
-/// A 400 `invalid_request_error` for a parameter, with its code.
+/// A 400 `invalid_request_error` for a parameter, with its code (and no
+/// `param` when the error is about the whole body, such as malformed JSON).
 pub fn validation_reply(error: &ValidationError) -> Reply {
-    error_reply(400, "invalid_request_error", Some(error.code()), Some(&error.param), &error.message)
+    let param = Some(error.param.as_str()).filter(|p| !p.is_empty());
+    error_reply(400, "invalid_request_error", Some(error.code()), param, &error.message)
 }
 
 /// One request as a handler sees it: the path parameters (percent-decoded, in
@@ -448,12 +451,18 @@ impl State {
             Err(_) => return too_large(),
         };
         let Ok(body) = String::from_utf8(bytes.to_vec()) else {
+            let format = match route.encoding {
+                crate::runtime::Encoding::Json => "JSON",
+                crate::runtime::Encoding::Form | crate::runtime::Encoding::Query => {
+                    "application/x-www-form-urlencoded data"
+                }
+            };
             return error_reply(
                 400,
                 "invalid_request_error",
                 None,
                 None,
-                "Invalid request: the body is not valid UTF-8 application/x-www-form-urlencoded data.",
+                &format!("Invalid request: the body is not valid UTF-8 {format}."),
             );
         };
         let call = Call { path_params: path_params.clone(), query, body };

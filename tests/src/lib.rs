@@ -1,7 +1,8 @@
 //! Shared helpers of the integration tests in `tests/tests/`: where the
 //! workspace, the fixtures and `../shared` are, generating a fixture spec in
-//! memory, compiling a generated crate with `cargo` (warnings denied), and an
-//! in-memory implementation of the generated route traits ([`fake`]).
+//! memory, compiling a generated crate with `cargo` (warnings denied), adding
+//! tests to a generated crate and running them, and an in-memory
+//! implementation of the generated route traits ([`fake`]).
 
 pub mod fake;
 
@@ -43,6 +44,67 @@ pub fn generate(path: &Path, package: &str) -> apigen::Output {
     apigen::generate(path, &display, &options).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Where [`compile`] writes the crate of `package`, and the target directory it builds in.
+fn crate_dirs(package: &str) -> (PathBuf, PathBuf) {
+    let target = root().join("target");
+    (
+        target.join("apigen-tests").join(package),
+        target.join("apigen-tests-target"),
+    )
+}
+
+/// Adds an integration test to a generated crate: `source` as
+/// `tests/<name>.rs`, and `dev_dependencies` (TOML lines) as the crate's
+/// `[dev-dependencies]`. [`compile`] then lints it with the crate, and
+/// [`run_tests`] runs it.
+pub fn add_test(output: &mut apigen::Output, name: &str, source: &str, dev_dependencies: &str) {
+    output
+        .files
+        .insert(format!("tests/{name}.rs"), source.to_owned());
+    let manifest = output
+        .files
+        .get_mut("Cargo.toml")
+        .expect("a generated crate has a Cargo.toml");
+    manifest.push_str(
+        "
+[dev-dependencies]
+",
+    );
+    manifest.push_str(dev_dependencies);
+}
+
+/// Runs `cargo test` with all features on the crate that [`compile`] wrote
+/// for `package`, and returns how many tests passed; panics with cargo's
+/// output when anything failed.
+pub fn run_tests(package: &str) -> usize {
+    let (dir, target) = crate_dirs(package);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let result = Command::new(cargo)
+        .args([
+            "test",
+            "--quiet",
+            "--offline",
+            "--all-features",
+            "--manifest-path",
+        ])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target)
+        .env("RUSTFLAGS", "-D warnings")
+        .output()
+        .expect("run cargo");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "the tests of the crate generated for {package} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("test result: ok. "))
+        .filter_map(|l| l.split(' ').next()?.parse::<usize>().ok())
+        .sum()
+}
+
 /// Writes `output` as a crate under `target/apigen-tests/<package>` and runs
 /// `cargo clippy --all-targets` on it with warnings denied (which also
 /// compiles it), with all features (the `server` and `client` glue, every
@@ -50,8 +112,7 @@ pub fn generate(path: &Path, package: &str) -> apigen::Output {
 /// Dependencies come from the workspace's lock file and target directory, so
 /// this needs no network and rebuilds little.
 pub fn compile(output: &apigen::Output, package: &str) {
-    let target = root().join("target");
-    let dir = target.join("apigen-tests").join(package);
+    let (dir, target) = crate_dirs(package);
     apigen::sync::write(&dir, output).expect("write the generated crate");
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
     // Everything on, nothing on, then each resource alone: every feature
@@ -85,7 +146,7 @@ pub fn compile(output: &apigen::Output, package: &str) {
             .arg("--manifest-path")
             .arg(dir.join("Cargo.toml"))
             .args(["--", "-D", "warnings"])
-            .env("CARGO_TARGET_DIR", target.join("apigen-tests-target"))
+            .env("CARGO_TARGET_DIR", &target)
             .env("RUSTFLAGS", "-D warnings")
             .output()
             .expect("run cargo");

@@ -3,14 +3,18 @@
 //! body fields; path parameters are arguments of the route methods instead.
 //! Each gets `new(required …)`, a chained setter per optional field,
 //! `validate()` from the spec's rules, and the wire encoding both ways
-//! (`to_query`, `to_body`, `from_wire`) through the runtime `Params` trait.
+//! (`to_query`, `to_body`, `from_wire`) through the runtime `Params` trait:
+//! query strings and form bodies with the runtime's `form` module, and for
+//! operations whose body is `application/json` a JSON object with its `json`
+//! module (written through serde, read through `json::JsonDecode`).
 //!
 //! The inline types of parameters and bodies that nothing else uses
 //! (`CreatePromotionCodeRestrictions`, the `ListPromotionCodesCreated` union …)
 //! are defined here too (see `types::Scope`); the component types that
 //! parameters use stay in `models`. Every named type that parameters reach
 //! gets its builder and its `FormEncode`, `FormDecode`, `Validate` and
-//! (feature `proptest`) `Arbitrary` impls here.
+//! (feature `proptest`) `Arbitrary` impls here, and the types that JSON
+//! bodies reach a `JsonDecode` impl too (so a form-only spec has none).
 //!
 //! This is the bulk of a large crate, so it is written as already-formatted
 //! source with [`Code`] (no tokens, no `prettyplease`): one statement, field
@@ -136,6 +140,9 @@ pub struct ApiIndex {
     method_names: Vec<String>,
     /// The named types that parameters reach.
     reached: BTreeSet<String>,
+    /// The named types that the bodies of JSON operations reach (they also
+    /// get a `json::JsonDecode` impl).
+    json_reached: BTreeSet<String>,
     /// The features that compile each type.
     gates: Gates,
 }
@@ -145,6 +152,7 @@ impl ApiIndex {
         ApiIndex {
             method_names: method_names(api),
             reached: reachable(api),
+            json_reached: json_reachable(api),
             gates,
         }
     }
@@ -173,6 +181,9 @@ pub fn module_text(api: &Api, scope: &Scope, index: &ApiIndex, module: &ParamsMo
         }
         if index.reached.contains(&def.name) {
             nested_impls(out, api, scope, def);
+        }
+        if index.json_reached.contains(&def.name) {
+            json_decode_impl(out, scope, def);
         }
         if let Some(cfg) = cfg {
             code.items_behind(&cfg, &items.finish());
@@ -222,6 +233,19 @@ pub fn reachable(api: &Api) -> BTreeSet<String> {
         .operations
         .iter()
         .flat_map(|op| all_fields(op).into_iter().flat_map(|f| f.ty.named()))
+        .map(str::to_owned)
+        .collect();
+    reachable_from(api, roots)
+}
+
+/// The named types that the body fields of JSON operations reach.
+fn json_reachable(api: &Api) -> BTreeSet<String> {
+    let roots = api
+        .operations
+        .iter()
+        .filter(|op| is_json(op))
+        .flat_map(|op| op.body.iter().flat_map(|b| &b.fields))
+        .flat_map(|f| f.ty.named())
         .map(str::to_owned)
         .collect();
     reachable_from(api, roots)
@@ -324,7 +348,7 @@ fn operation_params(code: &mut Code, api: &Api, scope: &Scope, op: &Operation, m
     line!(code, "#[derive(Clone, Debug, {default}PartialEq)]");
     params_struct(code, scope, name, &fields);
     builder_impl(code, scope, name, &fields, None, Owner::Params);
-    params_methods(code, name, &query, &body);
+    params_methods(code, op, &query, &body);
     params_impl(code, op, method_name);
     arbitrary_struct(code, api, scope, name, &fields, None, false);
 }
@@ -376,10 +400,10 @@ fn is_optional(field: &Field) -> bool {
 }
 
 /// `validate`, `to_query`, `to_body` and `from_wire` of a params type.
-fn params_methods(code: &mut Code, name: &str, query: &[Field], body: &[Field]) {
+fn params_methods(code: &mut Code, op: &Operation, query: &[Field], body: &[Field]) {
     let fields: Vec<&Field> = query.iter().chain(body).collect();
     allow_deprecated(code, &fields);
-    code.open_fmt(format_args!("impl {name}"));
+    code.open_fmt(format_args!("impl {}", op.name));
     code.doc("Checks every rule the spec gives for these parameters.");
     code.open("pub fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError>");
     for field in &fields {
@@ -387,25 +411,137 @@ fn params_methods(code: &mut Code, name: &str, query: &[Field], body: &[Field]) 
     }
     code.line("::std::result::Result::Ok(())");
     code.close();
-    to_wire_fns(code, query, body);
-    from_wire_fn(code, query, body);
+    match op.body.as_ref().filter(|_| is_json(op)) {
+        Some(json) => {
+            to_query_fn(code, query);
+            json_to_body_fn(code, body, json.required);
+            json_from_wire_fn(code, query, body);
+        }
+        None => {
+            to_wire_fns(code, query, body);
+            from_wire_fn(code, query, body);
+        }
+    }
     code.close();
 }
 
 /// `to_query` and `to_body`.
 fn to_wire_fns(code: &mut Code, query: &[Field], body: &[Field]) {
-    code.doc(
-        "The query parameters as a query string (without `?`), as Stripe's clients send them.",
-    );
-    code.open("pub fn to_query(&self) -> ::std::string::String");
-    write_pairs(code, query);
-    code.close();
+    to_query_fn(code, query);
     code.doc(
         "The body fields as an `application/x-www-form-urlencoded` body, as Stripe's clients send them.",
     );
     code.open("pub fn to_body(&self) -> ::std::string::String");
     write_pairs(code, body);
     code.close();
+}
+
+fn to_query_fn(code: &mut Code, query: &[Field]) {
+    code.doc(
+        "The query parameters as a query string (without `?`), as Stripe's clients send them.",
+    );
+    code.open("pub fn to_query(&self) -> ::std::string::String");
+    write_pairs(code, query);
+    code.close();
+}
+
+/// `to_body` of a JSON operation: the set fields as one object, in field order.
+fn json_to_body_fn(code: &mut Code, body: &[Field], required: bool) {
+    code.doc(
+        "The body fields as a JSON object (unset optional fields left out, \"clear\" as `null`).",
+    );
+    if required {
+        code.doc("Without any field set it is `{}`: the operation requires a body.");
+    } else {
+        code.doc("Without any field set it is the empty string: no body is sent.");
+    }
+    code.open("pub fn to_body(&self) -> ::std::string::String");
+    if body.is_empty() {
+        line!(code, "crate::json::JsonWriter::new().finish({required})");
+        code.close();
+        return;
+    }
+    code.line("let mut body = crate::json::JsonWriter::new();");
+    for field in body {
+        let f = &field.rust;
+        let key = string_literal(&field.wire);
+        match Presence::of(field) {
+            Presence::Always | Presence::RequiredNullable => {
+                line!(code, "body.field({key}, &self.{f});");
+            }
+            Presence::Optional => {
+                code.open_fmt(format_args!(
+                    "if let ::std::option::Option::Some(value) = &self.{f}"
+                ));
+                line!(code, "body.field({key}, value);");
+                code.close();
+            }
+            Presence::OptionalNullable => {
+                code.open_fmt(format_args!("if !self.{f}.is_absent()"));
+                line!(code, "body.field({key}, &self.{f});");
+                code.close();
+            }
+        }
+    }
+    line!(code, "body.finish({required})");
+    code.close();
+}
+
+/// `from_wire` of a JSON operation: the query parameters from the query
+/// string as a form, the body fields from the body as a JSON object, with no
+/// unknown names in either.
+fn json_from_wire_fn(code: &mut Code, query: &[Field], body: &[Field]) {
+    code.doc("Reads the parameters from a query string and a JSON body (either may be");
+    code.doc("empty; an empty body is `{}`), as a server receives them.");
+    code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.line("let query = crate::form::parse(query)?;");
+    code.line("let query = crate::form::object(&query, \"\")?;");
+    line!(
+        code,
+        "crate::form::deny_unknown(query, &[{}], \"\")?;",
+        wire_list(query)
+    );
+    code.line("let body = crate::json::parse(body)?;");
+    line!(
+        code,
+        "crate::json::deny_unknown(&body, &[{}], \"\")?;",
+        wire_list(body)
+    );
+    if query.is_empty() && body.is_empty() {
+        code.line("::std::result::Result::Ok(Self {})");
+    } else {
+        code.open("::std::result::Result::Ok(Self");
+        for field in query {
+            decode_field(code, field, "query", "\"\"");
+        }
+        for field in body {
+            json_decode_field(code, field, "&body", "\"\"");
+        }
+        code.close_with(")");
+    }
+    code.close();
+}
+
+/// The initializer of a field in a JSON `from_wire` / `decode_json`: read
+/// from the object `entries`, errors naming `path`.
+fn json_decode_field(code: &mut Code, field: &Field, entries: &str, path: &str) {
+    line!(
+        code,
+        "{}: crate::json::{}({entries}, {}, {path})?,",
+        field.rust,
+        presence_helper(field),
+        string_literal(&field.wire)
+    );
+}
+
+/// The `form` / `json` helper that reads a field with its presence.
+fn presence_helper(field: &Field) -> &'static str {
+    match Presence::of(field) {
+        Presence::Always => "required",
+        Presence::Optional => "optional",
+        Presence::RequiredNullable => "required_nullable",
+        Presence::OptionalNullable => "optional_nullable",
+    }
 }
 
 /// `from_wire`: the query parameters and the body fields, each group from
@@ -500,10 +636,17 @@ fn method_path(method: Method) -> &'static str {
 /// one, else the query (the `runtime::Encoding`).
 fn encoding_path(op: &Operation) -> &'static str {
     match &op.body {
-        Some(body) if body.content_type.contains("json") => "crate::runtime::Encoding::Json",
+        Some(_) if is_json(op) => "crate::runtime::Encoding::Json",
         Some(_) => "crate::runtime::Encoding::Form",
         None => "crate::runtime::Encoding::Query",
     }
+}
+
+/// Whether the operation's body is JSON (`application/json` and the like).
+fn is_json(op: &Operation) -> bool {
+    op.body
+        .as_ref()
+        .is_some_and(|b| b.content_type.contains("json"))
 }
 
 /// `#[allow(deprecated)]` for the impls of a type with deprecated fields: its
@@ -747,16 +890,11 @@ fn encode_field(code: &mut Code, field: &Field, level: &Level) {
 /// The initializer of a field in `from_wire` / `decode_form`: read from
 /// `entries`, errors naming `path`.
 fn decode_field(code: &mut Code, field: &Field, entries: &str, path: &str) {
-    let helper = match Presence::of(field) {
-        Presence::Always => "required",
-        Presence::Optional => "optional",
-        Presence::RequiredNullable => "required_nullable",
-        Presence::OptionalNullable => "optional_nullable",
-    };
     line!(
         code,
-        "{}: crate::form::{helper}({entries}, {}, {path})?,",
+        "{}: crate::form::{}({entries}, {}, {path})?,",
         field.rust,
+        presence_helper(field),
         string_literal(&field.wire)
     );
 }
@@ -1337,6 +1475,110 @@ fn union_validate_impl(code: &mut Code, name: &str, u: &Union) {
     write_stmts(code, &arms);
     code.close();
     code.line("::std::result::Result::Ok(())");
+    code.close();
+    code.close();
+}
+
+/// `json::JsonDecode` of a named type that the bodies of JSON operations
+/// reach, mirroring its `FormDecode`: a struct's fields from an object, an
+/// open enum from a string, a union's first variant that fits.
+fn json_decode_impl(code: &mut Code, scope: &Scope, def: &TypeDef) {
+    let name = scope.path_text(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => json_struct_impl(code, &name, s),
+        TypeKind::Enum(e) => json_enum_impl(code, &name, e),
+        TypeKind::Union(u) => json_union_impl(code, &name, u),
+        // An alias is its target type, whose impl exists already.
+        TypeKind::Alias(_) => {}
+    }
+}
+
+/// A struct's fields from the entries of an object, and either the other
+/// entries into the `additionalProperties` map or an error for an unknown one.
+fn json_struct_impl(code: &mut Code, name: &str, s: &Struct) {
+    let fields: Vec<&Field> = s.fields.iter().collect();
+    let extra = extra_name(s);
+    let wires = wire_list(fields.iter().copied());
+    allow_deprecated(code, &fields);
+    code.open_fmt(format_args!("impl crate::json::JsonDecode for {name}"));
+    code.open("fn decode_json(value: &::serde_json::Value, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.line("let entries = crate::json::object(value, path)?;");
+    if extra.is_none() {
+        line!(
+            code,
+            "crate::json::deny_unknown(entries, &[{wires}], path)?;"
+        );
+    }
+    if fields.is_empty() && extra.is_none() {
+        code.line("::std::result::Result::Ok(Self {})");
+    } else {
+        code.open("::std::result::Result::Ok(Self");
+        for field in &fields {
+            json_decode_field(code, field, "entries", "path");
+        }
+        if let Some(extra) = &extra {
+            line!(
+                code,
+                "{extra}: crate::json::rest(entries, &[{wires}], path)?,"
+            );
+        }
+        code.close_with(")");
+    }
+    code.close();
+    code.close();
+}
+
+/// An open enum: any string (`decode_json`), or only the listed values
+/// (`decode_json_strict`, which unions try first).
+fn json_enum_impl(code: &mut Code, name: &str, e: &Enum) {
+    let wires: Vec<String> = e.variants.iter().map(|v| string_literal(&v.wire)).collect();
+    code.open_fmt(format_args!("impl crate::json::JsonDecode for {name}"));
+    code.open("fn decode_json(value: &::serde_json::Value, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.line("crate::json::string(value, path).map(Self::from)");
+    code.close();
+    code.open("fn decode_json_strict(value: &::serde_json::Value, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.line("let value = Self::decode_json(value, path)?;");
+    line!(
+        code,
+        "crate::form::check_enum(value.as_str(), &[{}], path)?;",
+        wires.join(", ")
+    );
+    code.line("::std::result::Result::Ok(value)");
+    code.close();
+    code.close();
+}
+
+/// A union: the first variant that lists the value, else the first variant
+/// that accepts it (as `union_decode_impl` does for forms).
+fn json_union_impl(code: &mut Code, name: &str, u: &Union) {
+    let attempts = |decode: &str| {
+        let calls: Vec<String> = u
+            .variants
+            .iter()
+            .map(|v| {
+                format!(
+                    "crate::json::JsonDecode::{decode}(value, path).map(Self::{})",
+                    v.rust
+                )
+            })
+            .collect();
+        calls.join(", ")
+    };
+    code.open_fmt(format_args!("impl crate::json::JsonDecode for {name}"));
+    code.open("fn decode_json(value: &::serde_json::Value, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    line!(
+        code,
+        "let strict = crate::form::first_fit(path, ::std::vec![{}]);",
+        attempts("decode_json_strict")
+    );
+    code.open("if strict.is_ok()");
+    code.line("return strict;");
+    code.close();
+    line!(
+        code,
+        "crate::form::first_fit(path, ::std::vec![{}])",
+        attempts("decode_json")
+    );
     code.close();
     code.close();
 }
