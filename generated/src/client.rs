@@ -8,8 +8,9 @@
 //! sends the API key as a bearer token, the API version as `Stripe-Version`
 //! and a fresh `Idempotency-Key` with every POST, sends bodies as forms or as
 //! JSON (`Content-Type: application/json`) as each route says, retries
-//! connection errors, 409, 429 and 5xx answers with exponential backoff
-//! (reusing the idempotency key), and parses error answers into
+//! connection errors, 409, 429 and 5xx answers with exponential backoff or
+//! after the answer's `Retry-After` (at most [`MAX_RETRY_AFTER`]), reusing
+//! the idempotency key, and parses error answers into
 //! [`crate::errors::ApiError`]. Every list
 //! operation also gets an auto-paginating stream (`<operation>_auto`). The
 //! support code is emitted verbatim by the generator; the trait
@@ -88,6 +89,18 @@ impl std::error::Error for ClientError {
     }
 }
 
+/// The longest wait a `Retry-After` header can ask for: a larger value waits
+/// this long. The header is read as whole seconds (an HTTP date is ignored,
+/// and the usual backoff applies).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The wait a `Retry-After` value asks for (whole seconds), at most
+/// [`MAX_RETRY_AFTER`]; `None` when it is not a number of seconds.
+pub fn retry_after(value: &str) -> Option<Duration> {
+    let seconds: u64 = value.trim().parse().ok()?;
+    Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
+}
+
 /// A client of the API. Cheap to clone (the connection pool is shared).
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -138,7 +151,8 @@ impl Client {
         self
     }
 
-    /// Waits `initial` before the first retry, doubling up to `max`.
+    /// Waits `initial` before the first retry, doubling up to `max` (an
+    /// answer's `Retry-After` takes precedence, up to [`MAX_RETRY_AFTER`]).
     pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.initial_backoff = initial;
         self.max_backoff = max;
@@ -241,31 +255,34 @@ impl Client {
             let outcome = match request.send().await {
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    let should_retry = response
-                        .headers()
-                        .get("stripe-should-retry")
-                        .and_then(|v| v.to_str().ok())
-                        .map(|v| v == "true");
+                    let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok());
+                    let should_retry = header("stripe-should-retry").map(|v| v == "true");
+                    let wait = header("retry-after").and_then(retry_after);
                     match response.bytes().await {
-                        Ok(bytes) => Ok((status, should_retry, bytes)),
+                        Ok(bytes) => Ok((status, should_retry, wait, bytes)),
                         Err(e) => Err(e),
                     }
                 }
                 Err(e) => Err(e),
             };
             let retry = match &outcome {
-                Ok((status, should_retry, _)) => {
+                Ok((status, should_retry, _, _)) => {
                     should_retry.unwrap_or(*status == 409 || *status == 429 || *status >= 500)
                         && !(200..300).contains(status)
                 }
                 Err(e) => !e.is_builder() && !e.is_redirect(),
             };
             if retry && attempt < self.max_retries {
-                tokio::time::sleep(self.backoff(attempt)).await;
+                // The answer's `Retry-After` (already capped), else the backoff.
+                let wait = match &outcome {
+                    Ok((_, _, Some(wait), _)) => *wait,
+                    _ => self.backoff(attempt),
+                };
+                tokio::time::sleep(wait).await;
                 attempt += 1;
                 continue;
             }
-            let (status, _, bytes) = outcome.map_err(ClientError::Transport)?;
+            let (status, _, _, bytes) = outcome.map_err(ClientError::Transport)?;
             return decode(status, &bytes);
         }
     }

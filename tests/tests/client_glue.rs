@@ -325,6 +325,81 @@ async fn stripe_should_retry_is_honoured_and_connection_errors_retried() {
     }
 }
 
+/// A server that answers 429 with `Retry-After: <retry_after>` to the first
+/// request and an empty list to the rest; it counts the requests.
+async fn rate_limited_once(retry_after: &'static str) -> (String, Arc<Mutex<u32>>) {
+    let hits = Arc::new(Mutex::new(0));
+    let counter = hits.clone();
+    let router = axum::Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            let first = {
+                let mut hits = counter.lock().unwrap();
+                *hits += 1;
+                *hits == 1
+            };
+            use axum::response::IntoResponse as _;
+            let json = [("content-type", "application/json")];
+            if first {
+                (
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", retry_after)],
+                    json,
+                    r#"{"error": {"type": "invalid_request_error", "code": "rate_limit", "message": "Too many requests."}}"#,
+                )
+                    .into_response()
+            } else {
+                (
+                    json,
+                    r#"{"object": "list", "data": [], "has_more": false, "url": "/v1/coupons"}"#,
+                )
+                    .into_response()
+            }
+        }
+    });
+    (spawn(router).await, hits)
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_instead_of_the_backoff() {
+    let (base, hits) = rate_limited_once("1").await;
+    // The backoff alone would wait a millisecond.
+    let client = Client::new(KEY)
+        .with_base_url(base)
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(1));
+    let started = std::time::Instant::now();
+    let page = Coupons::list(&client, ListCoupons::new()).await.unwrap();
+    let waited = started.elapsed();
+    assert!(page.data.is_empty());
+    assert_eq!(*hits.lock().unwrap(), 2, "retried once");
+    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
+    assert!(waited < Duration::from_secs(5), "waited {waited:?}");
+
+    // A `Retry-After` that is not a number of seconds: the backoff applies.
+    let (base, hits) = rate_limited_once("Wed, 21 Oct 2015 07:28:00 GMT").await;
+    let client = Client::new(KEY)
+        .with_base_url(base)
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(1));
+    let started = std::time::Instant::now();
+    Coupons::list(&client, ListCoupons::new()).await.unwrap();
+    assert_eq!(*hits.lock().unwrap(), 2, "retried once");
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn retry_after_is_read_as_seconds_and_capped() {
+    use promo_api::client::{MAX_RETRY_AFTER, retry_after};
+    assert_eq!(MAX_RETRY_AFTER, Duration::from_secs(60));
+    assert_eq!(retry_after("1"), Some(Duration::from_secs(1)));
+    assert_eq!(retry_after(" 0 "), Some(Duration::ZERO));
+    assert_eq!(retry_after("60"), Some(MAX_RETRY_AFTER));
+    assert_eq!(retry_after("3600"), Some(MAX_RETRY_AFTER));
+    assert_eq!(retry_after("99999999999999999999"), None);
+    assert_eq!(retry_after("-1"), None);
+    assert_eq!(retry_after("1.5"), None);
+    assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+}
+
 #[tokio::test]
 async fn list_streams_page_through_everything() {
     let (_, log, client) = start().await;
