@@ -101,9 +101,13 @@ impl ApiError {
 impl ::std::convert::From<crate::form::ValidationError> for ApiError {
     fn from(error: crate::form::ValidationError) -> Self {
         let code = error.code();
-        ApiError::new("invalid_request_error", error.message)
-            .with_param(error.param)
-            .with_code(code)
+        let api_error = ApiError::new("invalid_request_error", error.message)
+            .with_code(code);
+        if error.param.is_empty() {
+            api_error
+        } else {
+            api_error.with_param(error.param)
+        }
     }
 }
 

@@ -314,6 +314,11 @@ fn validation_errors_become_invalid_request_errors() {
 
     let missing: ApiError = serve_create("").unwrap_err().into();
     assert_eq!(missing.details().code.as_deref(), Some("parameter_missing"));
+
+    // An error about the body as a whole names no parameter.
+    let whole: ApiError = ValidationError::new("", Rule::InvalidJson).into();
+    assert_eq!(whole.details().param, None);
+    assert_eq!(whole.details().code.as_deref(), Some("invalid_json_body"));
 }
 
 #[test]

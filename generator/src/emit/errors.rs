@@ -287,9 +287,13 @@ fn stripe_error(scope: &Scope, common: TokenStream, shape: &Shape<'_>) -> TokenS
         impl ::std::convert::From<crate::form::ValidationError> for ApiError {
             fn from(error: crate::form::ValidationError) -> Self {
                 let code = error.code();
-                ApiError::new("invalid_request_error", error.message)
-                    .with_param(error.param)
-                    .with_code(code)
+                let api_error = ApiError::new("invalid_request_error", error.message).with_code(code);
+                // A body that is not JSON at all names no parameter.
+                if error.param.is_empty() {
+                    api_error
+                } else {
+                    api_error.with_param(error.param)
+                }
             }
         }
 
