@@ -321,12 +321,13 @@ fn optional_request_parameter_added_is_compatible_removed_breaks() {
     let (added, removed) = both_ways(
         &old,
         &new,
-        // Compatible on the wire; a new `pub` field of the params struct.
+        // Compatible on the wire; a new setter of the non-exhaustive params
+        // struct: minor.
         expect(
             K::ParameterAdded,
             "GET /v1/things query.limit",
             Compatible,
-            Major,
+            Minor,
         ),
         expect(
             K::ParameterRemoved,
@@ -386,7 +387,7 @@ fn body_properties_are_request_parameters() {
             K::ParameterAdded,
             "POST /v1/things body.note",
             Compatible,
-            Major,
+            Minor,
         ),
         expect(
             K::ParameterRemoved,
@@ -1059,4 +1060,47 @@ fn reports_are_sorted_and_serialize_to_json() {
     ] {
         assert!(first.get(key).is_some(), "missing {key} in {first}");
     }
+}
+
+/// A nested params type (inline in a request body) is non-exhaustive like the
+/// params struct, so a new optional field is minor; a component schema that
+/// requests use is a model, built with struct literals, so it is major there.
+#[test]
+fn new_optional_fields_of_nested_params_are_minor_of_models_major() {
+    let nested = |fields: &'static str| Spec {
+        body: fields,
+        ..Spec::default()
+    };
+    let old = nested(
+        "{type: object, properties: {limits: {type: object, properties: {a: {type: integer}}}, shape: {$ref: '#/components/schemas/shape'}}}",
+    );
+    let new = nested(
+        "{type: object, properties: {limits: {type: object, properties: {a: {type: integer}, b: {type: integer}}}, shape: {$ref: '#/components/schemas/shape'}}}",
+    );
+    let old = Spec {
+        schemas: "    shape: {type: object, properties: {x: {type: integer}}}",
+        ..old
+    };
+    let new = Spec {
+        schemas: "    shape: {type: object, properties: {x: {type: integer}, y: {type: integer}}}",
+        ..new
+    };
+    let r = report(&old, &new);
+    let listed = listing(&r);
+    let added: Vec<&Change> = r
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::PropertyAdded)
+        .collect();
+    assert_eq!(added.len(), 2, "{listed}");
+    let nested = added
+        .iter()
+        .find(|c| c.location.ends_with(".b"))
+        .expect(&listed);
+    assert_eq!((nested.wire, nested.bump), (Compatible, Minor), "{listed}");
+    let model = added
+        .iter()
+        .find(|c| c.location.ends_with(".y"))
+        .expect(&listed);
+    assert_eq!((model.wire, model.bump), (Compatible, Major), "{listed}");
 }

@@ -118,7 +118,8 @@ fn the_shared_stripe_subsets_give_the_same_verdict() {
     assert_promotion_move(&report);
     assert_eq!(report["old"]["version"], "2023-08-16");
     assert_eq!(report["new"]["version"], "2026-09-30.endive");
-    // New optional things are compatible on the wire.
+    // A new optional parameter is compatible on the wire, and a new setter of
+    // the non-exhaustive params struct: minor.
     let added = change(
         &report,
         "parameter_added",
@@ -126,7 +127,7 @@ fn the_shared_stripe_subsets_give_the_same_verdict() {
     );
     assert_eq!(
         (&added["wire"], &added["bump"]),
-        (&"compatible".into(), &"major".into())
+        (&"compatible".into(), &"minor".into())
     );
 }
 

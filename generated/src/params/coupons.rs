@@ -6,6 +6,7 @@
 ///
 /// Returns a list of your coupons.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListCoupons {
     /// A filter on the list, based on the object `created` field. The value can be a string with an integer Unix timestamp, or it can be a dictionary with a number of different query options.
     pub created: ::std::option::Option<crate::params::ListCouponsCreated>,
@@ -167,6 +168,7 @@ impl ::proptest::arbitrary::Arbitrary for ListCoupons {
 ///
 /// A coupon has either a `percent_off` or an `amount_off` and `currency`. If you set an `amount_off`, that amount will be subtracted from any invoice's subtotal.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCoupon {
     /// A positive integer representing the amount to subtract from an invoice total (required if `percent_off` is not passed).
     pub amount_off: ::std::option::Option<i64>,
@@ -412,6 +414,7 @@ impl ::proptest::arbitrary::Arbitrary for CreateCoupon {
 ///
 /// Retrieves the coupon with the given ID.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RetrieveCoupon {
     /// Specifies which fields in the response should be expanded.
     pub expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -509,6 +512,7 @@ impl ::proptest::arbitrary::Arbitrary for RetrieveCoupon {
 ///
 /// Updates the metadata of a coupon. Other coupon details (currency, duration, amount_off) are, by design, not editable.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateCoupon {
     /// Specifies which fields in the response should be expanded.
     pub expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -635,6 +639,7 @@ impl ::proptest::arbitrary::Arbitrary for UpdateCoupon {
 ///
 /// You can delete coupons via the [coupon management](https://dashboard.stripe.com/coupons) page of the Stripe dashboard. However, deleting a coupon does not affect any customers who have already applied the coupon; it means that new customers can't redeem the coupon. You can also delete coupons via the API.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteCoupon {}
 impl DeleteCoupon {
     /// No parameters set.
@@ -868,6 +873,7 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::ListCouponsCreated {
 }
 
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListCouponsCreatedObject {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub gt: ::std::option::Option<i64>,

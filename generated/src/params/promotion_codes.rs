@@ -6,6 +6,7 @@
 ///
 /// Returns a list of your promotion codes.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListPromotionCodes {
     /// Filter promotion codes by whether they are active.
     pub active: ::std::option::Option<bool>,
@@ -222,6 +223,7 @@ impl ::proptest::arbitrary::Arbitrary for ListPromotionCodes {
 ///
 /// A promotion code points to an underlying promotion. You can optionally restrict the code to a specific customer, redemption limit, and expiration date.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePromotionCode {
     /// Whether the promotion code is currently active.
     pub active: ::std::option::Option<bool>,
@@ -442,6 +444,7 @@ impl ::proptest::arbitrary::Arbitrary for CreatePromotionCode {
 ///
 /// Retrieves the promotion code with the given ID. In order to retrieve a promotion code by the customer-facing `code` use [list](/docs/api/promotion_codes/list) with the desired `code`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RetrievePromotionCode {
     /// Specifies which fields in the response should be expanded.
     pub expand: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -539,6 +542,7 @@ impl ::proptest::arbitrary::Arbitrary for RetrievePromotionCode {
 ///
 /// Updates the specified promotion code by setting the values of the parameters passed. Most fields are, by design, not editable.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UpdatePromotionCode {
     /// Whether the promotion code is currently active. A promotion code can only be reactivated when the coupon is still valid and the promotion code is otherwise redeemable.
     pub active: ::std::option::Option<bool>,
@@ -675,6 +679,7 @@ impl ::proptest::arbitrary::Arbitrary for UpdatePromotionCode {
 
 /// The promotion referenced by this promotion code.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatePromotionCodePromotion {
     /// The type of promotion.
     #[serde(rename = "type")]
@@ -838,6 +843,7 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::CreatePromotionCodeProm
 
 /// Settings that restrict the redemption of the promotion code.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatePromotionCodeRestrictions {
     /// Promotion code restrictions defined in each available currency option. Each key must be a three-letter ISO currency code and a supported currency.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -960,6 +966,7 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::CreatePromotionCodeRest
 }
 
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatePromotionCodeRestrictionsCurrencyOptionsValue {
     /// Minimum amount required to redeem this Promotion Code into a Coupon (e.g., a purchase must be $100 or more to work).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1089,6 +1096,7 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::ListPromotionCodesCreat
 }
 
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPromotionCodesCreatedObject {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub gt: ::std::option::Option<i64>,
@@ -1189,6 +1197,7 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::ListPromotionCodesCreat
 
 /// Settings that restrict the redemption of the promotion code.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdatePromotionCodeRestrictions {
     /// Promotion code restrictions defined in each available currency option. Each key must be a three-letter ISO currency code and a supported currency.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1259,6 +1268,7 @@ impl ::proptest::arbitrary::Arbitrary for crate::params::UpdatePromotionCodeRest
 }
 
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdatePromotionCodeRestrictionsCurrencyOptionsValue {
     /// Minimum amount required to redeem this Promotion Code into a Coupon (e.g., a purchase must be $100 or more to work).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

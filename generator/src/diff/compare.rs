@@ -23,13 +23,8 @@ use serde_json::Value;
 use super::matching::{Matching, Ver, show, unexpanded};
 use super::usage::usage;
 use super::{Bump, Change, ChangeKind, ItemKind, RustItem, Side, Subject, Wire};
+use crate::emit::types::Scope;
 use crate::ir::{Api, Constraints, Field, Method, Operation, TypeDef, TypeKind, TypeRef};
-
-/// Generated params structs (one per operation: `CreatePromotionCode`) have
-/// `pub` fields and are not `#[non_exhaustive]`, so a new optional parameter
-/// breaks struct literals: major. Were they non-exhaustive, it would only add
-/// a setter: minor.
-const PARAMS_ARE_EXHAUSTIVE: bool = true;
 
 /// Every change between `old` and `new`, unsorted.
 pub(super) fn compare(old: &Api, new: &Api) -> Vec<Change> {
@@ -47,6 +42,9 @@ struct Cx<'a> {
     new_sides: BTreeMap<String, Side>,
     /// Which old type is which new type.
     m: Matching<'a>,
+    /// Where each side's types are emitted (`params` or `models`).
+    old_scope: Scope,
+    new_scope: Scope,
     changes: Vec<Change>,
 }
 
@@ -77,6 +75,10 @@ struct Fields {
     item: ItemKind,
     side: Side,
     param: bool,
+    /// The generated struct is `#[non_exhaustive]` (params structs, built with
+    /// `new` and setters): a new optional field only adds a setter, minor.
+    /// Model structs have struct literals, so a new field is major.
+    non_exhaustive: bool,
     /// The old struct rejected unknown keys (`additionalProperties: false`).
     old_deny_unknown: bool,
 }
@@ -117,6 +119,8 @@ impl<'a> Cx<'a> {
             old_sides: usage(old),
             new_sides: usage(new),
             m: Matching::new(old, new),
+            old_scope: Scope::new(old),
+            new_scope: Scope::new(new),
             changes: Vec::new(),
         }
     }
@@ -236,6 +240,8 @@ impl<'a> Cx<'a> {
                     item: ItemKind::Field,
                     side,
                     param: false,
+                    non_exhaustive: self.old_scope.in_params(&old.name)
+                        && self.new_scope.in_params(&new.name),
                     old_deny_unknown: o.deny_unknown,
                 };
                 self.compare_fields(&fields, &o.fields, &n.fields);
@@ -451,9 +457,9 @@ impl<'a> Cx<'a> {
                 };
                 let wire = verdict(at.side, n.required, at.old_deny_unknown);
                 // A struct literal misses the field; a required parameter is a
-                // new constructor argument; an optional one is a new field of
-                // the params struct (and its setter).
-                let bump = if at.param && !n.required && !PARAMS_ARE_EXHAUSTIVE {
+                // new argument of `new`; an optional one of a non-exhaustive
+                // params struct is a new setter.
+                let bump = if at.non_exhaustive && !n.required {
                     Bump::Minor
                 } else {
                     Bump::Major
@@ -881,6 +887,7 @@ impl<'a> Cx<'a> {
             item: ItemKind::Param,
             side: Side::Request,
             param: true,
+            non_exhaustive: true,
             old_deny_unknown: false,
         };
         // Path parameters are matched by their place in the path: a rename

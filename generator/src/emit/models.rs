@@ -114,6 +114,11 @@ fn struct_def(scope: &Scope, def: &TypeDef, s: &Struct, code: &mut Code) {
     let name = &def.name;
     code.docs(def.docs.as_deref());
     code.line("#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]");
+    if scope.in_params(name) {
+        // A params type is built with `new` and setters, so it may gain
+        // optional fields without breaking anyone.
+        code.line("#[non_exhaustive]");
+    }
     code.open_fmt(format_args!("pub struct {name}"));
     for field in &s.fields {
         struct_field(scope, field, code);

@@ -346,6 +346,9 @@ fn operation_params(code: &mut Code, api: &Api, scope: &Scope, op: &Operation, m
         ""
     };
     line!(code, "#[derive(Clone, Debug, {default}PartialEq)]");
+    // Built with `new` and setters: a new optional parameter is a new setter,
+    // not a breaking change.
+    code.line("#[non_exhaustive]");
     params_struct(code, scope, name, &fields);
     builder_impl(code, scope, name, &fields, None, Owner::Params);
     params_methods(code, op, &query, &body);

@@ -35,9 +35,14 @@ fn is_pub(vis: &Visibility) -> bool {
     matches!(vis, Visibility::Public(_))
 }
 
-/// Keeps `derive` and `cfg` attributes: they are part of what a type offers.
+/// Keeps `derive`, `cfg` and `non_exhaustive` attributes: they are part of
+/// what a type offers.
 fn keep_attrs(attrs: &mut Vec<Attribute>) {
-    attrs.retain(|a| a.path().is_ident("derive") || a.path().is_ident("cfg"));
+    attrs.retain(|a| {
+        a.path().is_ident("derive")
+            || a.path().is_ident("cfg")
+            || a.path().is_ident("non_exhaustive")
+    });
 }
 
 fn strip_fields(fields: &mut Fields) {
