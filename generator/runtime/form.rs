@@ -520,6 +520,15 @@ fn lookup<'n>(entries: &'n [(String, FormNode)], key: &str) -> Option<&'n FormNo
     entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
+/// The entries not in `known` (an object's `additionalProperties`), each read as `T`.
+pub fn rest<T: FormDecode>(entries: &[(String, FormNode)], known: &[&str], path: &str) -> Result<BTreeMap<String, T>, ValidationError> {
+    entries
+        .iter()
+        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .map(|(k, v)| Ok((k.clone(), T::decode_form(v, &child(path, k))?)))
+        .collect()
+}
+
 /// A required field: absent is `parameter_missing`.
 pub fn required<T: FormDecode>(entries: &[(String, FormNode)], key: &str, path: &str) -> Result<T, ValidationError> {
     let path = child(path, key);

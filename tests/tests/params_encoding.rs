@@ -369,3 +369,23 @@ fn clearable_map_updates_apply_as_on_the_wire() {
     ClearableMap::<String>::Clear.apply_to(&mut metadata);
     assert!(metadata.is_empty());
 }
+
+/// `form::rest` reads the entries an object's named fields do not take (its
+/// `additionalProperties`), each as the map's value type, naming bad ones.
+#[test]
+fn rest_reads_the_entries_beside_the_named_fields() {
+    let node = promo_api::form::parse("name=a&size=3&color=red&weight=12").unwrap();
+    let entries = promo_api::form::object(&node, "").unwrap();
+    let extra: BTreeMap<String, String> =
+        promo_api::form::rest(entries, &["name", "size"], "").unwrap();
+    assert_eq!(
+        extra,
+        BTreeMap::from([
+            ("color".to_owned(), "red".to_owned()),
+            ("weight".to_owned(), "12".to_owned()),
+        ])
+    );
+    let wrong = promo_api::form::rest::<i64>(entries, &["name", "size"], "item").unwrap_err();
+    assert_eq!(wrong.param, "item[color]");
+    assert_eq!(wrong.rule, Rule::Type("integer"));
+}

@@ -515,26 +515,48 @@ fn json_from_wire_fn(code: &mut Code, query: &[Field], body: &[Field]) {
     } else {
         code.open("::std::result::Result::Ok(Self");
         for field in query {
-            decode_field(code, field, "query", "\"\"");
+            decode_field(code, &FORM, field, "query", "\"\"");
         }
         for field in body {
-            json_decode_field(code, field, "&body", "\"\"");
+            decode_field(code, &JSON, field, "&body", "\"\"");
         }
         code.close_with(")");
     }
     code.close();
 }
 
-/// The initializer of a field in a JSON `from_wire` / `decode_json`: read
-/// from the object `entries`, errors naming `path`.
-fn json_decode_field(code: &mut Code, field: &Field, entries: &str, path: &str) {
-    line!(
-        code,
-        "{}: crate::json::{}({entries}, {}, {path})?,",
-        field.rust,
-        presence_helper(field),
-        string_literal(&field.wire)
-    );
+/// A wire format that params types are read from: forms (`form::FormDecode`)
+/// or JSON bodies (`json::JsonDecode`). The runtime modules mirror each other
+/// (`object`, `deny_unknown`, `rest`, `required` …), so one emitter serves both.
+struct Decoder {
+    /// The runtime module: `crate::form` or `crate::json`.
+    module: &'static str,
+    /// The trait and its method: `FormDecode` / `decode_form` …
+    trait_name: &'static str,
+    method: &'static str,
+    /// The method's first parameter: the parsed node of this wire.
+    input: &'static str,
+}
+
+const FORM: Decoder = Decoder {
+    module: "crate::form",
+    trait_name: "FormDecode",
+    method: "decode_form",
+    input: "node: &crate::form::FormNode",
+};
+
+const JSON: Decoder = Decoder {
+    module: "crate::json",
+    trait_name: "JsonDecode",
+    method: "decode_json",
+    input: "value: &::serde_json::Value",
+};
+
+impl Decoder {
+    /// The name the method's first parameter binds.
+    fn input_name(&self) -> &'static str {
+        self.input.split(':').next().unwrap_or_default()
+    }
 }
 
 /// The `form` / `json` helper that reads a field with its presence.
@@ -571,7 +593,7 @@ fn from_wire_fn(code: &mut Code, query: &[Field], body: &[Field]) {
         code.open("::std::result::Result::Ok(Self");
         for (source, group) in [("query", query), ("body", body)] {
             for field in group {
-                decode_field(code, field, source, "\"\"");
+                decode_field(code, &FORM, field, source, "\"\"");
             }
         }
         code.close_with(")");
@@ -892,11 +914,12 @@ fn encode_field(code: &mut Code, field: &Field, level: &Level) {
 
 /// The initializer of a field in `from_wire` / `decode_form`: read from
 /// `entries`, errors naming `path`.
-fn decode_field(code: &mut Code, field: &Field, entries: &str, path: &str) {
+fn decode_field(code: &mut Code, wire: &Decoder, field: &Field, entries: &str, path: &str) {
     line!(
         code,
-        "{}: crate::form::{}({entries}, {}, {path})?,",
+        "{}: {}::{}({entries}, {}, {path})?,",
         field.rust,
+        wire.module,
         presence_helper(field),
         string_literal(&field.wire)
     );
@@ -1196,7 +1219,7 @@ fn nested_struct(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef, s: &S
     builder_impl(code, scope, &path_name, &fields, extra, Owner::Nested);
     default_impl(code, &path_name, &fields);
     struct_encode_impl(code, &path_name, &fields, extra);
-    struct_decode_impl(code, &path_name, &fields, extra);
+    struct_decode_impl(code, &FORM, &path_name, &fields, extra);
     struct_validate_impl(code, &path_name, &fields);
     arbitrary_struct(code, api, scope, &path_name, &fields, extra, true);
 }
@@ -1222,36 +1245,45 @@ fn struct_encode_impl(code: &mut Code, name: &str, fields: &[&Field], extra: Opt
     code.close();
 }
 
-/// `FormDecode` of a struct: its fields from the entries of an object, and
-/// either the other entries into the `additionalProperties` map or an error
-/// for an unknown one.
-fn struct_decode_impl(code: &mut Code, name: &str, fields: &[&Field], extra: Option<&str>) {
+/// `FormDecode` or `JsonDecode` of a struct: its fields from the entries of
+/// an object, and either the other entries into the `additionalProperties`
+/// map or an error for an unknown one.
+fn struct_decode_impl(
+    code: &mut Code,
+    wire: &Decoder,
+    name: &str,
+    fields: &[&Field],
+    extra: Option<&str>,
+) {
+    let Decoder {
+        module,
+        trait_name,
+        method,
+        input,
+    } = wire;
     let wires = wire_list(fields.iter().copied());
     allow_deprecated(code, fields);
-    code.open_fmt(format_args!("impl crate::form::FormDecode for {name}"));
-    code.open("fn decode_form(node: &crate::form::FormNode, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    code.line("let entries = crate::form::object(node, path)?;");
+    code.open_fmt(format_args!("impl {module}::{trait_name} for {name}"));
+    code.open_fmt(format_args!(
+        "fn {method}({input}, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>"
+    ));
+    line!(
+        code,
+        "let entries = {module}::object({}, path)?;",
+        wire.input_name()
+    );
     if extra.is_none() {
-        line!(
-            code,
-            "crate::form::deny_unknown(entries, &[{wires}], path)?;"
-        );
+        line!(code, "{module}::deny_unknown(entries, &[{wires}], path)?;");
     }
     if fields.is_empty() && extra.is_none() {
         code.line("::std::result::Result::Ok(Self {})");
     } else {
         code.open("::std::result::Result::Ok(Self");
         for field in fields {
-            decode_field(code, field, "entries", "path");
+            decode_field(code, wire, field, "entries", "path");
         }
         if let Some(extra) = extra {
-            line!(code, "{extra}: entries");
-            code.indent_in();
-            code.line(".iter()");
-            line!(code, ".filter(|(k, _)| ![{wires}].contains(&k.as_str()))");
-            code.line(".map(|(k, v)| ::std::result::Result::Ok((k.clone(), crate::form::FormDecode::decode_form(v, &crate::form::child(path, k))?)))");
-            code.line(".collect::<::std::result::Result<_, crate::form::ValidationError>>()?,");
-            code.indent_out();
+            line!(code, "{extra}: {module}::rest(entries, &[{wires}], path)?,");
         }
         code.close_with(")");
     }
@@ -1488,47 +1520,15 @@ fn union_validate_impl(code: &mut Code, name: &str, u: &Union) {
 fn json_decode_impl(code: &mut Code, scope: &Scope, def: &TypeDef) {
     let name = scope.path_text(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => json_struct_impl(code, &name, s),
+        TypeKind::Struct(s) => {
+            let fields: Vec<&Field> = s.fields.iter().collect();
+            struct_decode_impl(code, &JSON, &name, &fields, extra_name(s).as_deref());
+        }
         TypeKind::Enum(e) => json_enum_impl(code, &name, e),
         TypeKind::Union(u) => json_union_impl(code, &name, u),
         // An alias is its target type, whose impl exists already.
         TypeKind::Alias(_) => {}
     }
-}
-
-/// A struct's fields from the entries of an object, and either the other
-/// entries into the `additionalProperties` map or an error for an unknown one.
-fn json_struct_impl(code: &mut Code, name: &str, s: &Struct) {
-    let fields: Vec<&Field> = s.fields.iter().collect();
-    let extra = extra_name(s);
-    let wires = wire_list(fields.iter().copied());
-    allow_deprecated(code, &fields);
-    code.open_fmt(format_args!("impl crate::json::JsonDecode for {name}"));
-    code.open("fn decode_json(value: &::serde_json::Value, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    code.line("let entries = crate::json::object(value, path)?;");
-    if extra.is_none() {
-        line!(
-            code,
-            "crate::json::deny_unknown(entries, &[{wires}], path)?;"
-        );
-    }
-    if fields.is_empty() && extra.is_none() {
-        code.line("::std::result::Result::Ok(Self {})");
-    } else {
-        code.open("::std::result::Result::Ok(Self");
-        for field in &fields {
-            json_decode_field(code, field, "entries", "path");
-        }
-        if let Some(extra) = &extra {
-            line!(
-                code,
-                "{extra}: crate::json::rest(entries, &[{wires}], path)?,"
-            );
-        }
-        code.close_with(")");
-    }
-    code.close();
-    code.close();
 }
 
 /// An open enum: any string (`decode_json`), or only the listed values
