@@ -12,7 +12,8 @@ use crate::load::Spec;
 
 /// The `[features]` lines of the resources: one feature per resource (the
 /// parameters, route trait, server routes and client methods of its
-/// operations; models are always compiled), and `full`, the default, with all.
+/// operations, and the models only they reach; see `gates`), and `full`, the
+/// default, with all.
 fn resource_features(api: &Api) -> String {
     let features: std::collections::BTreeSet<&str> = api
         .operations

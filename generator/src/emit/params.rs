@@ -54,7 +54,8 @@ const NESTED_METHODS: &[&str] = &["new", "default", "id", "as_str"];
 
 /// One file of the `params` module: the operations of one cargo feature and
 /// the types only they use (compiled with the feature), or the types several
-/// features share (`feature: None`, always compiled).
+/// features share (`feature: None`; the module is always compiled, each of
+/// its types with the features that reach it).
 #[derive(Clone, Debug)]
 pub struct ParamsModule {
     pub feature: Option<String>,
