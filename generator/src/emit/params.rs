@@ -419,11 +419,11 @@ fn params_methods(code: &mut Code, op: &Operation, query: &[Field], body: &[Fiel
         Some(json) => {
             to_query_fn(code, query);
             json_to_body_fn(code, body, json.required);
-            json_from_wire_fn(code, query, body);
+            from_wire_fn(code, query, body, &JSON);
         }
         None => {
             to_wire_fns(code, query, body);
-            from_wire_fn(code, query, body);
+            from_wire_fn(code, query, body, &FORM);
         }
     }
     code.close();
@@ -491,41 +491,6 @@ fn json_to_body_fn(code: &mut Code, body: &[Field], required: bool) {
     code.close();
 }
 
-/// `from_wire` of a JSON operation: the query parameters from the query
-/// string as a form, the body fields from the body as a JSON object, with no
-/// unknown names in either.
-fn json_from_wire_fn(code: &mut Code, query: &[Field], body: &[Field]) {
-    code.doc("Reads the parameters from a query string and a JSON body (either may be");
-    code.doc("empty; an empty body is `{}`), as a server receives them.");
-    code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    code.line("let query = crate::form::parse(query)?;");
-    code.line("let query = crate::form::object(&query, \"\")?;");
-    line!(
-        code,
-        "crate::form::deny_unknown(query, &[{}], \"\")?;",
-        wire_list(query)
-    );
-    code.line("let body = crate::json::parse(body)?;");
-    line!(
-        code,
-        "crate::json::deny_unknown(&body, &[{}], \"\")?;",
-        wire_list(body)
-    );
-    if query.is_empty() && body.is_empty() {
-        code.line("::std::result::Result::Ok(Self {})");
-    } else {
-        code.open("::std::result::Result::Ok(Self");
-        for field in query {
-            decode_field(code, &FORM, field, "query", "\"\"");
-        }
-        for field in body {
-            decode_field(code, &JSON, field, "&body", "\"\"");
-        }
-        code.close_with(")");
-    }
-    code.close();
-}
-
 /// A wire format that params types are read from: forms (`form::FormDecode`)
 /// or JSON bodies (`json::JsonDecode`). The runtime modules mirror each other
 /// (`object`, `deny_unknown`, `rest`, `required` …), so one emitter serves both.
@@ -537,6 +502,10 @@ struct Decoder {
     method: &'static str,
     /// The method's first parameter: the parsed node of this wire.
     input: &'static str,
+    /// A request body of this wire, in words (for `from_wire`'s docs).
+    body: &'static str,
+    /// The lines that read `body: &str` into `body`, its top-level entries.
+    read_body: &'static [&'static str],
 }
 
 const FORM: Decoder = Decoder {
@@ -544,6 +513,11 @@ const FORM: Decoder = Decoder {
     trait_name: "FormDecode",
     method: "decode_form",
     input: "node: &crate::form::FormNode",
+    body: "a form body",
+    read_body: &[
+        "let body = crate::form::parse(body)?;",
+        "let body = crate::form::object(&body, \"\")?;",
+    ],
 };
 
 const JSON: Decoder = Decoder {
@@ -551,6 +525,8 @@ const JSON: Decoder = Decoder {
     trait_name: "JsonDecode",
     method: "decode_json",
     input: "value: &::serde_json::Value",
+    body: "a JSON body (an empty one is `{}`)",
+    read_body: &["let body = &crate::json::parse(body)?;"],
 };
 
 impl Decoder {
@@ -570,31 +546,40 @@ fn presence_helper(field: &Field) -> &'static str {
     }
 }
 
-/// `from_wire`: the query parameters and the body fields, each group from
-/// its own form, with no unknown names in either.
-fn from_wire_fn(code: &mut Code, query: &[Field], body: &[Field]) {
-    code.doc("Reads the parameters from a query string and a form body (either may be");
+/// `from_wire`: the query parameters from the query string (a form) and the
+/// body fields from the body (a form, or a JSON object), with no unknown
+/// names in either.
+fn from_wire_fn(code: &mut Code, query: &[Field], body: &[Field], body_wire: &Decoder) {
+    line!(
+        code,
+        "/// Reads the parameters from a query string and {} (either may be",
+        body_wire.body
+    );
     code.doc("empty), as a server receives them.");
     code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    for (source, group) in [("query", query), ("body", body)] {
-        line!(code, "let {source} = crate::form::parse({source})?;");
-        line!(
-            code,
-            "let {source} = crate::form::object(&{source}, \"\")?;"
-        );
-        line!(
-            code,
-            "crate::form::deny_unknown({source}, &[{}], \"\")?;",
-            wire_list(group)
-        );
+    code.line("let query = crate::form::parse(query)?;");
+    code.line("let query = crate::form::object(&query, \"\")?;");
+    line!(
+        code,
+        "crate::form::deny_unknown(query, &[{}], \"\")?;",
+        wire_list(query)
+    );
+    for line in body_wire.read_body {
+        code.line(line);
     }
+    line!(
+        code,
+        "{}::deny_unknown(body, &[{}], \"\")?;",
+        body_wire.module,
+        wire_list(body)
+    );
     if query.is_empty() && body.is_empty() {
         code.line("::std::result::Result::Ok(Self {})");
     } else {
         code.open("::std::result::Result::Ok(Self");
-        for (source, group) in [("query", query), ("body", body)] {
+        for (wire, source, group) in [(&FORM, "query", query), (body_wire, "body", body)] {
             for field in group {
-                decode_field(code, &FORM, field, source, "\"\"");
+                decode_field(code, wire, field, source, "\"\"");
             }
         }
         code.close_with(")");
@@ -1261,6 +1246,7 @@ fn struct_decode_impl(
         trait_name,
         method,
         input,
+        ..
     } = wire;
     let wires = wire_list(fields.iter().copied());
     allow_deprecated(code, fields);
