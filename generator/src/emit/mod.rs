@@ -65,9 +65,8 @@ const CLIENT: &str = include_str!("../../runtime/client.rs");
 pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     let header = header(spec);
     let scope = types::Scope::new(api);
-    let gates = gates::Gates::new(api);
     let modules = params::layout(api, &scope);
-    let index = params::ApiIndex::new(api, gates.clone());
+    let index = params::ApiIndex::new(api);
     let mut files = BTreeMap::new();
     files.insert(
         "Cargo.toml".to_owned(),
@@ -88,7 +87,7 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     let one = |path: &str, text: String| Ok(vec![(path.to_owned(), text)]);
     let mut jobs: Vec<Job<'_>> = vec![
         Box::new(|| {
-            Ok(models::models(api, &scope, &gates)
+            Ok(models::models(api, &scope, index.gates())
                 .into_iter()
                 .map(|(path, text)| (format!("src/{path}"), text))
                 .collect())

@@ -135,7 +135,8 @@ fn module_of<'m>(
         })
 }
 
-/// What every params module looks up about the whole API, worked out once.
+/// What every params module (and `models`, through [`ApiIndex::gates`])
+/// looks up about the whole API, worked out once.
 pub struct ApiIndex {
     /// The route method of each operation, parallel to `api.operations`.
     method_names: Vec<String>,
@@ -149,13 +150,18 @@ pub struct ApiIndex {
 }
 
 impl ApiIndex {
-    pub fn new(api: &Api, gates: Gates) -> Self {
+    pub fn new(api: &Api) -> Self {
         ApiIndex {
             method_names: method_names(api),
             reached: reachable(api),
             json_reached: json_reachable(api),
-            gates,
+            gates: Gates::new(api),
         }
+    }
+
+    /// The features that compile each type.
+    pub fn gates(&self) -> &Gates {
+        &self.gates
     }
 }
 
