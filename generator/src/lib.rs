@@ -10,6 +10,7 @@
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod examples;
 pub mod ir;
 pub mod load;
 pub mod lower;

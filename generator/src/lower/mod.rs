@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use openapiv3::ReferenceOr;
 
 use crate::error::{Error, Result};
-use crate::ir::{Api, TypeDef, TypeKind};
+use crate::examples::SchemaUses;
+use crate::ir::{Api, TypeDef, TypeKind, TypeRef};
 use crate::load::Spec;
 use crate::pointer::Pointer;
 use names::{Namer, type_name};
@@ -23,24 +24,32 @@ use schema::Slot;
 
 /// Lowers a whole spec.
 pub fn lower(spec: &Spec) -> Result<Api> {
+    lower_with_uses(spec).map(|(api, _)| api)
+}
+
+/// Lowers a whole spec, also returning what each schema use became (for
+/// pairing the spec's examples with their types, [`crate::examples`]).
+pub fn lower_with_uses(spec: &Spec) -> Result<(Api, SchemaUses)> {
     let mut lowerer = Lowerer {
         spec,
         types: BTreeMap::new(),
         namer: Namer::default(),
         components: BTreeMap::new(),
+        uses: SchemaUses::default(),
     };
     lowerer.lower_components()?;
     let operations = lowerer.lower_operations()?;
     let mut types = lowerer.types;
     cycles::box_cycles(&mut types);
     let info = &spec.api.info;
-    Ok(Api {
+    let api = Api {
         title: info.title.clone(),
         version: info.version.clone(),
         description: info.description.clone(),
         types,
         operations,
-    })
+    };
+    Ok((api, lowerer.uses))
 }
 
 /// The state of one lowering: the types made so far and the names taken.
@@ -50,6 +59,8 @@ pub(crate) struct Lowerer<'a> {
     namer: Namer,
     /// Component key -> Rust type name.
     components: BTreeMap<String, String>,
+    /// What each schema use became, by pointer.
+    uses: SchemaUses,
 }
 
 impl Lowerer<'_> {
@@ -104,6 +115,7 @@ impl Lowerer<'_> {
                 .get_mut(&name)
                 .expect("a component always yields its named type");
             def.component = Some(key.clone());
+            self.uses.record(&at, &TypeRef::Named(name.clone()), false);
             def.pointer = at;
             def.docs = docs;
         }

@@ -74,10 +74,12 @@ impl Lowerer<'_> {
         at: &Pointer,
         hint: &str,
     ) -> Result<Shape> {
-        match schema {
+        let shape = match schema {
             SchemaRef::Ref(reference) => self.lower_ref(reference, at),
             SchemaRef::Inline(schema) => self.lower_inline(schema, at, Slot::Hint(hint)),
-        }
+        }?;
+        self.uses.record(at, &shape.ty, shape.nullable);
+        Ok(shape)
     }
 
     fn lower_ref(&mut self, reference: &str, at: &Pointer) -> Result<Shape> {
