@@ -17,6 +17,7 @@ mod bench;
 mod codegen;
 mod corpus;
 mod drift;
+mod examples;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -60,6 +61,13 @@ enum Command {
         /// The folder (YAML and JSON files; other files are listed as skipped).
         dir: PathBuf,
     },
+    /// Generate a crate for a spec and round-trip every `example`/`examples`
+    /// value of the spec through the generated types; exit 1 on a failure
+    /// not listed in tests/corpus-examples-known.txt.
+    Examples {
+        /// The spec (YAML or JSON).
+        spec: PathBuf,
+    },
     /// Report the API drift between two specs: what changed, whom it breaks,
     /// and the semver bump the generated crate needs.
     Drift {
@@ -88,6 +96,7 @@ fn main() -> ExitCode {
         } => codegen::run(check, spec, out, package),
         Command::Bench { what } => bench::run(&what),
         Command::Corpus { dir } => corpus::run(&dir),
+        Command::Examples { spec } => examples::command(&spec),
         Command::Drift {
             old,
             new,
