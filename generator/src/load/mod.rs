@@ -4,6 +4,7 @@
 //! later stages can resolve references and report JSON pointers.
 
 mod locate;
+pub mod v31;
 
 use std::path::Path;
 
@@ -77,6 +78,16 @@ pub fn load_bytes(bytes: &[u8], display: &str) -> Result<Spec> {
             }
         }
     };
+    let mut raw = raw;
+    if v31::is_31(&raw) {
+        v31::normalize(&mut raw).map_err(|(pointer, message)| Error::Unsupported {
+            at: Location {
+                file: file.clone(),
+                pointer: pointer.to_string(),
+            },
+            message,
+        })?;
+    }
     check_version(&raw, &file)?;
     check_refs(&raw, &raw, &Pointer::root(), &file)?;
     // The plain deserializer first: tracking the path costs a third of the
