@@ -33,7 +33,7 @@ pub enum Error {
         format: &'static str,
         message: String,
     },
-    #[error("{at}: not an OpenAPI 3.0.x document: {message}")]
+    #[error("{at}: not an OpenAPI 3.0 or 3.1 document: {message}")]
     Version { at: Location, message: String },
     #[error("{at}: invalid OpenAPI document: {message}")]
     Invalid { at: Location, message: String },

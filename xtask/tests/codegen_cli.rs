@@ -69,11 +69,11 @@ fn bad_specs_fail_clearly_and_touch_nothing() {
         ),
         (
             "swagger2.yaml",
-            "#/swagger: not an OpenAPI 3.0.x document: this is a Swagger 2.0 document",
+            "#/swagger: not an OpenAPI 3.0 or 3.1 document: this is a Swagger 2.0 document",
         ),
         (
-            "openapi31.yaml",
-            "#/openapi: not an OpenAPI 3.0.x document: `openapi` is \"3.1.0\"",
+            "openapi32.yaml",
+            "#/openapi: not an OpenAPI 3.0 or 3.1 document: `openapi` is \"3.2.0\"",
         ),
         (
             "dangling_ref.yaml",

@@ -194,7 +194,7 @@ fn an_unreadable_or_invalid_spec_exits_2_with_the_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("#/swagger: not an OpenAPI 3.0.x document"),
+        err.contains("#/swagger: not an OpenAPI 3.0 or 3.1 document"),
         "{err}"
     );
 }

@@ -142,7 +142,7 @@ fn check_version(raw: &Value, file: &str) -> Result<()> {
         Some(Value::String(v)) if v.starts_with("3.0.") => Ok(()),
         Some(Value::String(v)) => Err(Error::Version {
             at: at(),
-            message: format!("`openapi` is \"{v}\"; only 3.0.x is supported"),
+            message: format!("`openapi` is \"{v}\"; only 3.0.x and 3.1.x are supported"),
         }),
         Some(other) => Err(Error::Version {
             at: at(),
