@@ -18,6 +18,7 @@ mod codegen;
 mod corpus;
 mod drift;
 mod examples;
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -68,6 +69,20 @@ enum Command {
         /// The spec (YAML or JSON).
         spec: PathBuf,
     },
+    /// Fuzz the generator: mutate real specs structurally and byte-wise and
+    /// run load -> lower -> emit on each; exit 1 on a panic, a hang or an
+    /// error without a location (inputs saved under target/fuzz/).
+    Fuzz {
+        /// Run for this many seconds (else --inputs, default 1000 inputs).
+        #[arg(long)]
+        seconds: Option<u64>,
+        /// Stop after this many inputs.
+        #[arg(long)]
+        inputs: Option<u64>,
+        /// The random seed: the same seed gives the same inputs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Report the API drift between two specs: what changed, whom it breaks,
     /// and the semver bump the generated crate needs.
     Drift {
@@ -97,6 +112,11 @@ fn main() -> ExitCode {
         Command::Bench { what } => bench::run(&what),
         Command::Corpus { dir } => corpus::run(&dir),
         Command::Examples { spec } => examples::command(&spec),
+        Command::Fuzz {
+            seconds,
+            inputs,
+            seed,
+        } => fuzz::run(seconds, inputs, seed),
         Command::Drift {
             old,
             new,
