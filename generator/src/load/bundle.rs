@@ -1,0 +1,559 @@
+//! Bundling a spec split over several files into one document, so that the
+//! rest of the pipeline only ever meets local `#/...` references.
+//!
+//! A `$ref` to another file (`./schemas/pet.yaml#/Pet`, `common.yaml`, a
+//! mapped URL) is resolved from the folder of the file that holds it, and
+//! what it names is brought in according to where the `$ref` stands:
+//!
+//! - a **schema** is hoisted into `#/components/schemas/<name>` once per
+//!   target (so cycles across files close, and the type keeps a name) and the
+//!   `$ref` points there. The name is the target's key under `components/<kind>/`
+//!   or `definitions/` (nested keys joined by `_`), the file stem for a whole
+//!   file; a name already taken gets the file stem in front, then `_2`, `_3`...
+//!   Names are given in document order, so they are the same on every run.
+//!   A target that is itself only a `$ref` to another file takes that file's
+//!   schema (no alias in between);
+//! - anything else (path items, parameters, responses, request bodies,
+//!   headers, examples, whole `content` maps) is copied in place of the `$ref`;
+//! - a target inside the root file becomes a local `$ref` to it.
+//!
+//! Every file is read and parsed once (keyed by its canonical path). The
+//! [`Origin`]s record where each piece came from, so that a later error in a
+//! hoisted or copied piece names the file and pointer the user wrote.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::walk::{Kind, Obj, child};
+use super::{LoadOptions, Origin, parse};
+use crate::error::{Error, Location, Result};
+use crate::pointer::Pointer;
+
+/// The bundled document, where its pieces came from, and a hash of every file read.
+pub struct Bundled {
+    pub raw: Value,
+    pub origins: Vec<Origin>,
+    /// SHA-256 over the root's hash, then each other file's path (relative to
+    /// the root's folder) and bytes, in the order they were first read.
+    pub sha256: Vec<u8>,
+}
+
+/// Bundles `raw`, read from `root` (named `display` in messages).
+pub fn bundle(
+    raw: Value,
+    root: &Path,
+    display: &str,
+    root_sha: &str,
+    options: &LoadOptions,
+) -> Result<Bundled> {
+    let root_path = root.canonicalize().map_err(|source| Error::Read {
+        file: display.to_owned(),
+        source,
+    })?;
+    let taken = raw
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut hasher = Sha256::new();
+    hasher.update(root_sha.as_bytes());
+    let root_doc = Rc::new(raw);
+    let mut bundler = Bundler {
+        options,
+        root_dir: root_path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        root_display: display.to_owned(),
+        root: root_path.clone(),
+        files: HashMap::from([(root_path.clone(), Rc::clone(&root_doc))]),
+        hasher,
+        hoisted: HashMap::new(),
+        taken,
+        schemas: Vec::new(),
+        inlining: Vec::new(),
+        origins: Vec::new(),
+    };
+    let here = Here {
+        file: Rc::new(root_path),
+        display: Rc::from(display),
+        at: Pointer::root(),
+        out: Pointer::root(),
+    };
+    let mut out = bundler.value(&root_doc, Kind::ROOT, &here)?;
+    if !bundler.schemas.is_empty() {
+        let root = out.as_object_mut().expect("the root was checked to be a mapping");
+        let components = root
+            .entry("components")
+            .or_insert_with(|| Value::Object(Map::new()));
+        let Some(components) = components.as_object_mut() else {
+            return Err(Error::Invalid {
+                at: Location {
+                    file: display.to_owned(),
+                    pointer: "#/components".to_owned(),
+                },
+                message: "`components` is not a mapping".to_owned(),
+            });
+        };
+        let schemas = components
+            .entry("schemas")
+            .or_insert_with(|| Value::Object(Map::new()));
+        let Some(schemas) = schemas.as_object_mut() else {
+            return Err(Error::Invalid {
+                at: Location {
+                    file: display.to_owned(),
+                    pointer: "#/components/schemas".to_owned(),
+                },
+                message: "`components/schemas` is not a mapping".to_owned(),
+            });
+        };
+        for (name, schema) in std::mem::take(&mut bundler.schemas) {
+            schemas.insert(name, schema);
+        }
+    }
+    Ok(Bundled {
+        raw: out,
+        origins: bundler.origins,
+        sha256: bundler.hasher.finalize().to_vec(),
+    })
+}
+
+/// Where the walk is: the file (canonical) and its display name, the pointer
+/// in that file, and the pointer of the same node in the bundled document.
+#[derive(Clone)]
+struct Here {
+    file: Rc<PathBuf>,
+    display: Rc<str>,
+    at: Pointer,
+    out: Pointer,
+}
+
+impl Here {
+    fn push(&self, token: impl std::fmt::Display + Copy) -> Here {
+        Here {
+            file: Rc::clone(&self.file),
+            display: Rc::clone(&self.display),
+            at: self.at.push(token),
+            out: self.out.push(token),
+        }
+    }
+
+    fn location(&self, pointer: &Pointer) -> Location {
+        Location {
+            file: self.display.to_string(),
+            pointer: pointer.to_string(),
+        }
+    }
+}
+
+struct Bundler<'o> {
+    options: &'o LoadOptions,
+    root: PathBuf,
+    root_dir: PathBuf,
+    root_display: String,
+    /// Parsed files by canonical path (the root included).
+    files: HashMap<PathBuf, Rc<Value>>,
+    hasher: Sha256,
+    /// (file, pointer) of a hoisted schema -> its name in `components/schemas`.
+    hoisted: HashMap<(PathBuf, String), String>,
+    taken: HashSet<String>,
+    /// Hoisted schemas in the order they were named.
+    schemas: Vec<(String, Value)>,
+    /// The non-schema targets being copied, to refuse a cycle of them.
+    inlining: Vec<(PathBuf, String)>,
+    origins: Vec<Origin>,
+}
+
+impl Bundler<'_> {
+    /// The bundled copy of `node`, a node of `kind` at `here`.
+    fn value(&mut self, node: &Value, kind: Kind, here: &Here) -> Result<Value> {
+        match node {
+            _ if kind == Kind::Data => Ok(node.clone()),
+            Value::Object(map) => {
+                if let Kind::Obj(obj) = kind
+                    && let Some(Value::String(target)) = map.get("$ref")
+                {
+                    return self.reference(map, target, obj, here);
+                }
+                let mut out = Map::with_capacity(map.len());
+                for (key, value) in map {
+                    let copied = if kind == Kind::Obj(Obj::Discriminator) && key == "mapping" {
+                        self.mapping(value, &here.push(key.as_str()))?
+                    } else {
+                        self.value(value, child(kind, key), &here.push(key.as_str()))?
+                    };
+                    out.insert(key.clone(), copied);
+                }
+                Ok(Value::Object(out))
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| self.value(item, child(kind, ""), &here.push(i)))
+                .collect::<Result<Vec<_>>>()
+                .map(Value::Array),
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// A discriminator's `mapping`: values that name a file or a pointer are
+    /// schema references too.
+    fn mapping(&mut self, node: &Value, here: &Here) -> Result<Value> {
+        let Value::Object(map) = node else {
+            return Ok(node.clone());
+        };
+        let mut out = Map::with_capacity(map.len());
+        for (key, value) in map {
+            let here = here.push(key.as_str());
+            let copied = match value {
+                Value::String(target) if target.contains('#') || looks_like_file(target) => {
+                    let site = here.location(&here.at);
+                    let (file, fragment) = self.resolve(target, &here, &site)?;
+                    if file == self.root {
+                        Value::String(format!("#{fragment}"))
+                    } else {
+                        let name = self.hoist(&file, &fragment, target, &site)?;
+                        Value::String(format!("#/components/schemas/{}", escape(&name)))
+                    }
+                }
+                other => other.clone(),
+            };
+            out.insert(key.clone(), copied);
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// An object with a `$ref` to `target`, standing for an `obj`.
+    fn reference(
+        &mut self,
+        map: &Map<String, Value>,
+        target: &str,
+        obj: Obj,
+        here: &Here,
+    ) -> Result<Value> {
+        let site = here.location(&here.at.push("$ref"));
+        let (file, fragment) = self.resolve(target, here, &site)?;
+        if file == self.root {
+            let doc = Rc::clone(&self.files[&self.root]);
+            if doc.pointer(&fragment).is_none() {
+                return Err(Error::DanglingRef {
+                    at: site,
+                    target: target.to_owned(),
+                });
+            }
+            let mut out = map.clone();
+            out.insert("$ref".to_owned(), Value::String(format!("#{fragment}")));
+            return Ok(Value::Object(out));
+        }
+        if obj == Obj::Schema {
+            let name = self.hoist(&file, &fragment, target, &site)?;
+            let mut out = map.clone();
+            out.insert(
+                "$ref".to_owned(),
+                Value::String(format!("#/components/schemas/{}", escape(&name))),
+            );
+            return Ok(Value::Object(out));
+        }
+        let key = (file.clone(), fragment.clone());
+        if self.inlining.contains(&key) {
+            return Err(Error::Unsupported {
+                at: site,
+                message: format!(
+                    "$ref '{target}' leads back to itself through other files; only schemas may form cycles"
+                ),
+            });
+        }
+        let (doc, display) = self.file(&file, target, &site)?;
+        let node = doc.pointer(&fragment).ok_or_else(|| Error::DanglingRef {
+            at: site.clone(),
+            target: target.to_owned(),
+        })?;
+        let inner = Here {
+            file: Rc::new(file),
+            display: Rc::clone(&display),
+            at: Pointer::from_ref(&format!("#{fragment}")).unwrap_or_else(Pointer::root),
+            out: here.out.clone(),
+        };
+        self.origins.push(Origin {
+            bundled: here.out.to_string(),
+            at: Location {
+                file: display.to_string(),
+                pointer: inner.at.to_string(),
+            },
+        });
+        self.inlining.push(key);
+        let copied = self.value(node, Kind::Obj(obj), &inner);
+        self.inlining.pop();
+        let mut copied = copied?;
+        // A path item's own fields beside its `$ref` complete the target.
+        if obj == Obj::PathItem
+            && let Value::Object(out) = &mut copied
+        {
+            for (key, value) in map.iter().filter(|(k, _)| *k != "$ref") {
+                if !out.contains_key(key) {
+                    let value = self.value(value, child(Kind::Obj(obj), key), &here.push(key.as_str()))?;
+                    out.insert(key.clone(), value);
+                }
+            }
+        }
+        Ok(copied)
+    }
+
+    /// The name in `components/schemas` of the schema at `fragment` of `file`,
+    /// hoisting it (and what it references) the first time.
+    fn hoist(&mut self, file: &Path, fragment: &str, target: &str, site: &Location) -> Result<String> {
+        let mut file = file.to_path_buf();
+        let mut fragment = fragment.to_owned();
+        let mut site = site.clone();
+        let mut target = target.to_owned();
+        let mut aliases = Vec::new();
+        // Follow targets that are only a `$ref` to another file.
+        let node = loop {
+            let key = (file.clone(), fragment.clone());
+            if let Some(name) = self.hoisted.get(&key) {
+                let name = name.clone();
+                for alias in aliases {
+                    self.hoisted.insert(alias, name.clone());
+                }
+                return Ok(name);
+            }
+            let (doc, display) = self.file(&file, &target, &site)?;
+            let node = doc.pointer(&fragment).ok_or_else(|| Error::DanglingRef {
+                at: site.clone(),
+                target: target.clone(),
+            })?;
+            let next = match node.as_object() {
+                Some(map) if map.len() == 1 => map.get("$ref").and_then(Value::as_str),
+                _ => None,
+            };
+            let Some(next) = next.filter(|_| aliases.len() < 32) else {
+                break node.clone();
+            };
+            let here = Here {
+                file: Rc::new(file.clone()),
+                display: Rc::clone(&display),
+                at: Pointer::from_ref(&format!("#{fragment}")).unwrap_or_else(Pointer::root),
+                out: Pointer::root(),
+            };
+            let next_site = here.location(&here.at.push("$ref"));
+            let (next_file, next_fragment) = self.resolve(next, &here, &next_site)?;
+            if next_file == self.root {
+                break node.clone();
+            }
+            aliases.push(key);
+            file = next_file;
+            fragment = next_fragment;
+            site = next_site;
+            target = next.to_owned();
+        };
+        let name = self.name(&file, &fragment);
+        for alias in aliases {
+            self.hoisted.insert(alias, name.clone());
+        }
+        self.hoisted
+            .insert((file.clone(), fragment.clone()), name.clone());
+        let slot = self.schemas.len();
+        self.schemas.push((name.clone(), Value::Null));
+        let display = self.display(&file);
+        let here = Here {
+            file: Rc::new(file),
+            display: Rc::from(display.as_str()),
+            at: Pointer::from_ref(&format!("#{fragment}")).unwrap_or_else(Pointer::root),
+            out: Pointer::root().push("components").push("schemas").push(&name),
+        };
+        self.origins.push(Origin {
+            bundled: here.out.to_string(),
+            at: Location {
+                file: display,
+                pointer: here.at.to_string(),
+            },
+        });
+        let copied = self.value(&node, Kind::Obj(Obj::Schema), &here)?;
+        self.schemas[slot].1 = copied;
+        Ok(name)
+    }
+
+    /// A fresh, readable name for the schema at `fragment` of `file`.
+    fn name(&mut self, file: &Path, fragment: &str) -> String {
+        let pointer = Pointer::from_ref(&format!("#{fragment}")).unwrap_or_else(Pointer::root);
+        let tokens: Vec<String> = pointer.tokens().collect();
+        let rest = match tokens.first().map(String::as_str) {
+            Some("components") if tokens.len() > 2 => &tokens[2..],
+            Some("definitions") if tokens.len() > 1 => &tokens[1..],
+            _ => &tokens[..],
+        };
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "schema".to_owned());
+        let base = if rest.is_empty() {
+            stem.clone()
+        } else {
+            rest.join("_")
+        };
+        let mut candidates = vec![base.clone()];
+        if base != stem {
+            candidates.push(format!("{stem}_{base}"));
+        }
+        let last = candidates.last().cloned().unwrap_or_default();
+        let name = candidates
+            .into_iter()
+            .chain((2..).map(|n| format!("{last}_{n}")))
+            .find(|c| !self.taken.contains(c))
+            .expect("an unbounded sequence of names has a free one");
+        self.taken.insert(name.clone());
+        name
+    }
+
+    /// The canonical file and the fragment (`""` or `/a/b`) a `$ref` names,
+    /// relative to the file at `here`.
+    fn resolve(&self, target: &str, here: &Here, site: &Location) -> Result<(PathBuf, String)> {
+        let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
+        let fragment = percent_decode(fragment);
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            return Err(Error::Unsupported {
+                at: site.clone(),
+                message: format!(
+                    "$ref '{target}': the part after `#` must be a JSON pointer (`#/...`)"
+                ),
+            });
+        }
+        if path.is_empty() {
+            return Ok(((*here.file).clone(), fragment));
+        }
+        let file = if is_url(path) {
+            self.options
+                .map(path)
+                .ok_or_else(|| Error::UrlRef {
+                    at: site.clone(),
+                    url: target.to_owned(),
+                })?
+        } else {
+            let folder = here.file.parent().unwrap_or(Path::new("."));
+            folder.join(percent_decode(path))
+        };
+        let file = file.canonicalize().map_err(|source| Error::RefFile {
+            at: site.clone(),
+            file: self.display(&file),
+            target: target.to_owned(),
+            source,
+        })?;
+        Ok((file, fragment))
+    }
+
+    /// A parsed file (read once) and its display name.
+    fn file(&mut self, file: &Path, target: &str, site: &Location) -> Result<(Rc<Value>, Rc<str>)> {
+        let display: Rc<str> = Rc::from(self.display(file).as_str());
+        if let Some(doc) = self.files.get(file) {
+            return Ok((Rc::clone(doc), display));
+        }
+        let bytes = std::fs::read(file).map_err(|source| Error::RefFile {
+            at: site.clone(),
+            file: display.to_string(),
+            target: target.to_owned(),
+            source,
+        })?;
+        let relative = relative(&self.root_dir, file);
+        self.hasher.update(relative.to_string_lossy().as_bytes());
+        self.hasher.update(&bytes);
+        let doc = Rc::new(parse::read(&bytes, &display)?);
+        self.files.insert(file.to_path_buf(), Rc::clone(&doc));
+        Ok((doc, display))
+    }
+
+    /// How messages name `file`: its path relative to the root's folder, put
+    /// after the folder of the root as the user named it.
+    fn display(&self, file: &Path) -> String {
+        if file == self.root {
+            return self.root_display.clone();
+        }
+        let base = Path::new(&self.root_display)
+            .parent()
+            .unwrap_or(Path::new(""));
+        let joined = base.join(relative(&self.root_dir, file));
+        joined.to_string_lossy().replace('\\', "/")
+    }
+}
+
+/// `to` relative to the folder `from` (both canonical), with `..` as needed.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to_parts: Vec<Component> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to_parts[common..] {
+        out.push(part.as_os_str());
+    }
+    out
+}
+
+fn is_url(path: &str) -> bool {
+    path.split_once("://")
+        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
+}
+
+fn looks_like_file(target: &str) -> bool {
+    [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|ext| target.ends_with(ext))
+}
+
+/// A key as a JSON pointer token.
+fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+/// `%XX` escapes of a URI reference, decoded (invalid ones are kept).
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_with_dots() {
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/b/c/d.yaml")),
+            Path::new("c/d.yaml")
+        );
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/x/d.yaml")),
+            Path::new("../x/d.yaml")
+        );
+    }
+
+    #[test]
+    fn urls_and_escapes() {
+        assert!(is_url("https://example.com/a.yaml"));
+        assert!(!is_url("./a.yaml"));
+        assert_eq!(percent_decode("a%20b%zz"), "a b%zz");
+    }
+}
