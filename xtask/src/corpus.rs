@@ -97,7 +97,10 @@ pub fn run(dir: &Path, only: &[String], skip_clippy: bool, load: &LoadOptions) -
         .collect();
     if !missing.is_empty() {
         for name in missing {
-            eprintln!("error: --only {name}: no such file or folder in {}", dir.display());
+            eprintln!(
+                "error: --only {name}: no such file or folder in {}",
+                dir.display()
+            );
         }
         return ExitCode::FAILURE;
     }
@@ -167,10 +170,16 @@ fn split_root(dir: &Path, name: &str) -> Entry {
     roots.sort();
     match roots.as_slice() {
         [one] => spec(one),
-        [] => Entry::Skipped(format!("{name}/"), "no OpenAPI document at its top level".to_owned()),
+        [] => Entry::Skipped(
+            format!("{name}/"),
+            "no OpenAPI document at its top level".to_owned(),
+        ),
         _ => Entry::Skipped(
             format!("{name}/"),
-            format!("{} OpenAPI documents at its top level: name the root in {MANIFEST}", roots.len()),
+            format!(
+                "{} OpenAPI documents at its top level: name the root in {MANIFEST}",
+                roots.len()
+            ),
         ),
     }
 }

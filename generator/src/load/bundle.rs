@@ -57,20 +57,24 @@ pub fn bundle(
     let taken = raw
         .pointer("/components/schemas")
         .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
+        .map(|m| m.keys().map(|k| fold(k)).collect())
         .unwrap_or_default();
     let mut hasher = Sha256::new();
     hasher.update(root_sha.as_bytes());
     let root_doc = Rc::new(raw);
     let mut bundler = Bundler {
         options,
-        root_dir: root_path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        root_dir: root_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
         root_display: display.to_owned(),
         root: root_path.clone(),
         files: HashMap::from([(root_path.clone(), Rc::clone(&root_doc))]),
         hasher,
         hoisted: HashMap::new(),
         taken,
+        adopt: HashMap::new(),
         schemas: Vec::new(),
         inlining: Vec::new(),
         origins: Vec::new(),
@@ -81,9 +85,12 @@ pub fn bundle(
         at: Pointer::root(),
         out: Pointer::root(),
     };
+    bundler.adopt_components(&root_doc, &here);
     let mut out = bundler.value(&root_doc, Kind::ROOT, &here)?;
     if !bundler.schemas.is_empty() {
-        let root = out.as_object_mut().expect("the root was checked to be a mapping");
+        let root = out
+            .as_object_mut()
+            .expect("the root was checked to be a mapping");
         let components = root
             .entry("components")
             .or_insert_with(|| Value::Object(Map::new()));
@@ -157,7 +164,12 @@ struct Bundler<'o> {
     hasher: Sha256,
     /// (file, pointer) of a hoisted schema -> its name in `components/schemas`.
     hoisted: HashMap<(PathBuf, String), String>,
+    /// Names given, folded (lower case, letters and digits only): names that
+    /// differ only in case or punctuation would make the same Rust name.
     taken: HashSet<String>,
+    /// Root `components/schemas` entries that are only a `$ref` to another
+    /// file (by their pointer): the entry takes the target's content and name.
+    adopt: HashMap<String, (PathBuf, String)>,
     /// Hoisted schemas in the order they were named.
     schemas: Vec<(String, Value)>,
     /// The non-schema targets being copied, to refuse a cycle of them.
@@ -166,6 +178,36 @@ struct Bundler<'o> {
 }
 
 impl Bundler<'_> {
+    /// A root component schema that is only a `$ref` to another file is that
+    /// file's schema under the component's name (registered before the walk,
+    /// so every `$ref` to the same target uses the name).
+    fn adopt_components(&mut self, root: &Value, here: &Here) {
+        let Some(schemas) = root
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        else {
+            return;
+        };
+        for (key, schema) in schemas {
+            let target = match schema.as_object() {
+                Some(map) if map.len() == 1 => map.get("$ref").and_then(Value::as_str),
+                _ => None,
+            };
+            let Some(target) = target else { continue };
+            let here = here.push("components").push("schemas").push(key.as_str());
+            let site = here.location(&here.at.push("$ref"));
+            let Ok((file, fragment)) = self.resolve(target, &here, &site) else {
+                continue;
+            };
+            let id = (file.clone(), fragment.clone());
+            if file == self.root || self.hoisted.contains_key(&id) {
+                continue;
+            }
+            self.hoisted.insert(id, key.clone());
+            self.adopt.insert(here.out.to_string(), (file, fragment));
+        }
+    }
+
     /// The bundled copy of `node`, a node of `kind` at `here`.
     fn value(&mut self, node: &Value, kind: Kind, here: &Here) -> Result<Value> {
         match node {
@@ -246,6 +288,26 @@ impl Bundler<'_> {
             out.insert("$ref".to_owned(), Value::String(format!("#{fragment}")));
             return Ok(Value::Object(out));
         }
+        if obj == Obj::Schema
+            && let Some((file, fragment)) = self.adopt.remove(here.out.as_str())
+        {
+            let (doc, display) = self.file(&file, target, &site)?;
+            let node = doc.pointer(&fragment).ok_or_else(|| Error::DanglingRef {
+                at: site.clone(),
+                target: target.to_owned(),
+            })?;
+            let inner = Here {
+                file: Rc::new(file),
+                display: Rc::clone(&display),
+                at: Pointer::from_ref(&format!("#{fragment}")).unwrap_or_else(Pointer::root),
+                out: here.out.clone(),
+            };
+            self.origins.push(Origin {
+                bundled: here.out.to_string(),
+                at: inner.location(&inner.at),
+            });
+            return self.value(node, Kind::Obj(obj), &inner);
+        }
         if obj == Obj::Schema {
             let name = self.hoist(&file, &fragment, target, &site)?;
             let mut out = map.clone();
@@ -292,7 +354,8 @@ impl Bundler<'_> {
         {
             for (key, value) in map.iter().filter(|(k, _)| *k != "$ref") {
                 if !out.contains_key(key) {
-                    let value = self.value(value, child(Kind::Obj(obj), key), &here.push(key.as_str()))?;
+                    let value =
+                        self.value(value, child(Kind::Obj(obj), key), &here.push(key.as_str()))?;
                     out.insert(key.clone(), value);
                 }
             }
@@ -302,7 +365,13 @@ impl Bundler<'_> {
 
     /// The name in `components/schemas` of the schema at `fragment` of `file`,
     /// hoisting it (and what it references) the first time.
-    fn hoist(&mut self, file: &Path, fragment: &str, target: &str, site: &Location) -> Result<String> {
+    fn hoist(
+        &mut self,
+        file: &Path,
+        fragment: &str,
+        target: &str,
+        site: &Location,
+    ) -> Result<String> {
         let mut file = file.to_path_buf();
         let mut fragment = fragment.to_owned();
         let mut site = site.clone();
@@ -360,7 +429,10 @@ impl Bundler<'_> {
             file: Rc::new(file),
             display: Rc::from(display.as_str()),
             at: Pointer::from_ref(&format!("#{fragment}")).unwrap_or_else(Pointer::root),
-            out: Pointer::root().push("components").push("schemas").push(&name),
+            out: Pointer::root()
+                .push("components")
+                .push("schemas")
+                .push(&name),
         };
         self.origins.push(Origin {
             bundled: here.out.to_string(),
@@ -400,9 +472,9 @@ impl Bundler<'_> {
         let name = candidates
             .into_iter()
             .chain((2..).map(|n| format!("{last}_{n}")))
-            .find(|c| !self.taken.contains(c))
+            .find(|c| !self.taken.contains(&fold(c)))
             .expect("an unbounded sequence of names has a free one");
-        self.taken.insert(name.clone());
+        self.taken.insert(fold(&name));
         name
     }
 
@@ -423,19 +495,22 @@ impl Bundler<'_> {
             return Ok(((*here.file).clone(), fragment));
         }
         let file = if is_url(path) {
-            self.options
-                .map(path)
-                .ok_or_else(|| Error::UrlRef {
-                    at: site.clone(),
-                    url: target.to_owned(),
-                })?
+            self.options.map(path).ok_or_else(|| Error::UrlRef {
+                at: site.clone(),
+                url: target.to_owned(),
+            })?
         } else {
             let folder = here.file.parent().unwrap_or(Path::new("."));
             folder.join(percent_decode(path))
         };
         let file = file.canonicalize().map_err(|source| Error::RefFile {
             at: site.clone(),
-            file: self.display(&file),
+            // A mapped URL's path is relative to the working folder: as given.
+            file: if file.is_absolute() {
+                self.display(&file)
+            } else {
+                file.display().to_string()
+            },
             target: target.to_owned(),
             source,
         })?;
@@ -476,6 +551,14 @@ impl Bundler<'_> {
     }
 }
 
+/// A name as it matters for clashes: lower case, letters and digits only.
+fn fold(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// `to` relative to the folder `from` (both canonical), with `..` as needed.
 fn relative(from: &Path, to: &Path) -> PathBuf {
     let from: Vec<Component> = from.components().collect();
@@ -496,8 +579,12 @@ fn relative(from: &Path, to: &Path) -> PathBuf {
 }
 
 fn is_url(path: &str) -> bool {
-    path.split_once("://")
-        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
+    path.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
 }
 
 fn looks_like_file(target: &str) -> bool {

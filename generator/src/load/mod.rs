@@ -291,4 +291,3 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
             Segment::Unknown => p,
         })
 }
-

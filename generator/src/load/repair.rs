@@ -114,7 +114,7 @@ fn schemas(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>) {
                     .map(Value::Number),
             };
             let pointer = at().push("default");
-            let message = format!("the default of an `{ty}` schema is the string {text:?}");
+            let message = format!("`default` is the string {text:?} but the type is `{ty}`");
             found.push(match parsed {
                 Some(number) => (
                     pointer.clone(),
@@ -131,17 +131,22 @@ fn schemas(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>) {
             });
         }
         if ty == "integer" {
-            for (key, vacuous) in [
-                ("maximum", (|n: f64| n > i64::MAX as f64) as fn(f64) -> bool),
-                ("minimum", |n: f64| n < i64::MIN as f64),
-            ] {
-                let Some(Value::Number(n)) = map.get(key) else {
+            // In the schema's own key order.
+            for (key, value) in map {
+                let vacuous: fn(f64) -> bool = match key.as_str() {
+                    "maximum" => |n| n >= i64::MAX as f64,
+                    "minimum" => |n| n <= i64::MIN as f64,
+                    _ => continue,
+                };
+                let Value::Number(n) = value else {
                     continue;
                 };
                 if n.is_i64() {
                     continue;
                 }
-                let beyond = n.as_u64().map_or_else(|| n.as_f64().is_some_and(vacuous), |_| key == "maximum");
+                let beyond = n
+                    .as_u64()
+                    .map_or_else(|| n.as_f64().is_some_and(vacuous), |_| key == "maximum");
                 if beyond {
                     let pointer = at().push(key);
                     found.push((
@@ -183,7 +188,9 @@ fn operations(raw: &Value) -> Vec<(Pointer, &serde_json::Map<String, Value>)> {
 fn operation_ids(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>) {
     let ops = operations(raw);
     let ids = |op: &serde_json::Map<String, Value>| {
-        op.get("operationId").and_then(Value::as_str).map(str::to_owned)
+        op.get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     };
     let mut taken: BTreeSet<String> = ops.iter().filter_map(|(_, op)| ids(op)).collect();
     let mut seen = HashSet::new();
@@ -225,7 +232,10 @@ fn path_parameters(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>)
         if let Some(item) = item.as_object() {
             for (method, op) in item {
                 if METHODS.contains(&method.as_str()) {
-                    lists.push((item_at.push(method).push("parameters"), op.get("parameters")));
+                    lists.push((
+                        item_at.push(method).push("parameters"),
+                        op.get("parameters"),
+                    ));
                 }
             }
         }
@@ -236,8 +246,9 @@ fn path_parameters(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>)
             for (i, param) in list.iter().enumerate() {
                 // A local `$ref` names the parameter it stands for.
                 let resolved = match param.get("$ref").and_then(Value::as_str) {
-                    Some(target) => Pointer::from_ref(target)
-                        .and_then(|p| raw.pointer(p.json_pointer())),
+                    Some(target) => {
+                        Pointer::from_ref(target).and_then(|p| raw.pointer(p.json_pointer()))
+                    }
                     None => Some(param),
                 };
                 let Some(resolved) = resolved else { continue };
@@ -250,7 +261,9 @@ fn path_parameters(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>)
                 if !variables.contains(name) {
                     found.push((
                         list_at.push(i),
-                        format!("path parameter `{name}` is not a `{{{name}}}` of the path `{path}`"),
+                        format!(
+                            "path parameter `{name}` is not a `{{{name}}}` of the path `{path}`"
+                        ),
                         "ignored".to_owned(),
                         Fix::RemoveItem(list_at.clone(), i),
                     ));
@@ -259,4 +272,3 @@ fn path_parameters(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>)
         }
     }
 }
-

@@ -34,8 +34,6 @@ pub enum Obj {
     Components,
     Schema,
     Discriminator,
-    /// Somewhere the loader has no rule for: `$ref`s are still followed.
-    Unknown,
 }
 
 /// What a node of the document is.
@@ -46,7 +44,9 @@ pub enum Kind {
     MapOf(Obj),
     /// A list of that object (`parameters`, `allOf`...).
     ListOf(Obj),
-    /// Free-form data: never resolved, checked or repaired.
+    /// Free-form data: never resolved, checked or repaired. Also anything
+    /// under a key OpenAPI does not define for its object (no later stage
+    /// reads it, so a `$ref` there is never followed).
     Data,
 }
 
@@ -69,7 +69,6 @@ pub fn child(kind: Kind, key: &str) -> Kind {
     match (obj, key) {
         (Obj::Root, "paths") => one(Obj::Paths),
         (Obj::Root, "components") => one(Obj::Components),
-        (Obj::Root, "info" | "servers" | "tags" | "security" | "externalDocs" | "openapi") => Data,
         (Obj::Paths, _) => one(Obj::PathItem),
         (Obj::Callback, _) => one(Obj::PathItem),
         (
@@ -77,11 +76,9 @@ pub fn child(kind: Kind, key: &str) -> Kind {
             "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace",
         ) => one(Obj::Operation),
         (Obj::PathItem | Obj::Operation, "parameters") => ListOf(Obj::Parameter),
-        (Obj::PathItem | Obj::Operation, "servers") => Data,
         (Obj::Operation, "requestBody") => one(Obj::RequestBody),
         (Obj::Operation, "responses") => one(Obj::Responses),
         (Obj::Operation, "callbacks") => MapOf(Obj::Callback),
-        (Obj::Operation, "tags" | "security" | "externalDocs") => Data,
         (Obj::Responses, _) => one(Obj::Response),
         (Obj::Response | Obj::Encoding, "headers") => MapOf(Obj::Header),
         (Obj::Response | Obj::Parameter | Obj::Header | Obj::RequestBody, "content") => {
@@ -92,7 +89,6 @@ pub fn child(kind: Kind, key: &str) -> Kind {
         (Obj::Parameter | Obj::Header | Obj::MediaType, "examples") => MapOf(Obj::Example),
         (Obj::Content, _) => one(Obj::MediaType),
         (Obj::MediaType, "encoding") => MapOf(Obj::Encoding),
-        (Obj::Example | Obj::Link | Obj::SecurityScheme | Obj::Discriminator, _) => Data,
         (Obj::Components, "schemas") => MapOf(Obj::Schema),
         (Obj::Components, "responses") => MapOf(Obj::Response),
         (Obj::Components, "parameters") => MapOf(Obj::Parameter),
@@ -106,9 +102,9 @@ pub fn child(kind: Kind, key: &str) -> Kind {
         (Obj::Schema, "items" | "additionalProperties" | "not") => one(Obj::Schema),
         (Obj::Schema, "allOf" | "oneOf" | "anyOf") => ListOf(Obj::Schema),
         (Obj::Schema, "discriminator") => one(Obj::Discriminator),
-        (Obj::Schema, "default" | "enum" | "const" | "xml" | "externalDocs") => Data,
-        (_, "example" | "examples") => Data,
-        _ => one(Obj::Unknown),
+        // Examples, links, security schemes, a discriminator's `mapping` (the
+        // bundler reads it), `default`, `enum`, `example(s)`...
+        _ => Data,
     }
 }
 
