@@ -357,3 +357,16 @@ fn errors_in_other_files_name_that_file_and_the_ref() {
         ("load/inline_cycle/b.yaml".to_owned(), "#/y/$ref".to_owned())
     );
 }
+
+#[test]
+fn discriminator_mappings_follow_their_targets() {
+    let spec = load("mapping/root.yaml").unwrap();
+    assert_eq!(
+        at(&spec, "/components/schemas/animal/discriminator/mapping"),
+        &json!({"dog": "#/components/schemas/animal/oneOf/0", "cat": "#/components/schemas/cat"})
+    );
+    assert_eq!(
+        at(&spec, "/components/schemas/animal/oneOf/1"),
+        &json!({"$ref": "#/components/schemas/cat"})
+    );
+}

@@ -78,6 +78,7 @@ pub fn bundle(
         schemas: Vec::new(),
         inlining: Vec::new(),
         origins: Vec::new(),
+        placed: Vec::new(),
     };
     let here = Here {
         file: Rc::new(root_path),
@@ -175,6 +176,9 @@ struct Bundler<'o> {
     /// The non-schema targets being copied, to refuse a cycle of them.
     inlining: Vec<(PathBuf, String)>,
     origins: Vec<Origin>,
+    /// Where each piece of another file was placed: (file, pointer in it,
+    /// pointer in the bundled document).
+    placed: Vec<(PathBuf, String, Pointer)>,
 }
 
 impl Bundler<'_> {
@@ -239,8 +243,33 @@ impl Bundler<'_> {
         }
     }
 
+    /// Records that the piece of a file at `here.at` is at `here.out`.
+    fn place(&mut self, here: &Here) {
+        let fragment = here.at.json_pointer().to_owned();
+        self.placed
+            .push(((*here.file).clone(), fragment, here.out.clone()));
+    }
+
+    /// Where the piece of `file` at `fragment` already is in the bundled
+    /// document: inside the longest placed piece that holds it.
+    fn placed(&self, file: &Path, fragment: &str) -> Option<Pointer> {
+        let (_, inside, out) = self
+            .placed
+            .iter()
+            .filter(|(f, inside, _)| {
+                f == file
+                    && fragment
+                        .strip_prefix(inside.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .max_by_key(|(_, inside, _)| inside.len())?;
+        let rest = &fragment[inside.len()..];
+        Pointer::from_ref(&format!("{out}{rest}"))
+    }
+
     /// A discriminator's `mapping`: values that name a file or a pointer are
-    /// schema references too.
+    /// schema references too. A pointer into a piece already placed (a
+    /// mapping to `#/oneOf/0` of the schema itself) points where it is now.
     fn mapping(&mut self, node: &Value, here: &Here) -> Result<Value> {
         let Value::Object(map) = node else {
             return Ok(node.clone());
@@ -254,6 +283,8 @@ impl Bundler<'_> {
                     let (file, fragment) = self.resolve(target, &here, &site)?;
                     if file == self.root {
                         Value::String(format!("#{fragment}"))
+                    } else if let Some(now) = self.placed(&file, &fragment) {
+                        Value::String(now.to_string())
                     } else {
                         let name = self.hoist(&file, &fragment, target, &site)?;
                         Value::String(format!("#/components/schemas/{}", escape(&name)))
@@ -302,6 +333,7 @@ impl Bundler<'_> {
                 at: Pointer::from_ref(&format!("#{fragment}")).unwrap_or_else(Pointer::root),
                 out: here.out.clone(),
             };
+            self.place(&inner);
             self.origins.push(Origin {
                 bundled: here.out.to_string(),
                 at: inner.location(&inner.at),
@@ -337,6 +369,7 @@ impl Bundler<'_> {
             at: Pointer::from_ref(&format!("#{fragment}")).unwrap_or_else(Pointer::root),
             out: here.out.clone(),
         };
+        self.place(&inner);
         self.origins.push(Origin {
             bundled: here.out.to_string(),
             at: Location {
@@ -434,6 +467,7 @@ impl Bundler<'_> {
                 .push("schemas")
                 .push(&name),
         };
+        self.place(&here);
         self.origins.push(Origin {
             bundled: here.out.to_string(),
             at: Location {
