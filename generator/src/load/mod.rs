@@ -1,6 +1,6 @@
 //! Stage 1 of the pipeline: read a spec file (YAML or JSON), check that it is
 //! OpenAPI 3.0.x, bundle the other files its `$ref`s name into one document
-//! (`bundle.rs`; a URL is never fetched, only mapped to a local path by
+//! (`bundle/`; a URL is never fetched, only mapped to a local path by
 //! [`LoadOptions`]), check that every `$ref` resolves, repair the small flaws
 //! whose meaning is clear (`repair.rs`, each a [`Warning`]), and deserialize
 //! it into `openapiv3::OpenAPI`. The raw JSON tree is kept beside the typed
