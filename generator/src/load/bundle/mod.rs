@@ -12,10 +12,16 @@
 //!   file; a name already taken gets the file stem in front, then `_2`, `_3`...
 //!   Names are given in document order, so they are the same on every run.
 //!   A target that is itself only a `$ref` to another file takes that file's
-//!   schema (no alias in between);
+//!   schema (no alias in between), and a root component that is only a
+//!   `$ref` to another file becomes that schema under the component's name;
 //! - anything else (path items, parameters, responses, request bodies,
 //!   headers, examples, whole `content` maps) is copied in place of the `$ref`;
-//! - a target inside the root file becomes a local `$ref` to it.
+//! - a target inside the root file becomes a local `$ref` to it;
+//! - a discriminator `mapping` value that names a file or a pointer is a
+//!   schema reference too (one into a piece already placed points there).
+//!
+//! Keys OpenAPI does not define for an object, and data (examples,
+//! defaults, `x-` extensions), are copied as written (see `walk.rs`).
 //!
 //! Every file is read and parsed once (keyed by its canonical path). The
 //! [`Origin`]s record where each piece came from, so that a later error in a
