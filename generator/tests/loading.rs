@@ -370,3 +370,88 @@ fn discriminator_mappings_follow_their_targets() {
         &json!({"$ref": "#/components/schemas/cat"})
     );
 }
+
+/// The real specs of `../shared/specs/corpus` that need the loader's work
+/// (skipped when `../shared` is not beside the workspace).
+#[test]
+fn corpus_specs_pass_the_loader() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs/corpus");
+    if !corpus.exists() {
+        eprintln!("../shared not found: skipped");
+        return;
+    }
+    let load = |name: &str, options: &LoadOptions| {
+        load_file_with(&corpus.join(name), name, options).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let none = LoadOptions::default();
+    // Split specs: every operation is there, every `$ref` outside data local.
+    for (root, operations) in [
+        ("pi-hole_ftl/main.yaml", 85),
+        ("lob_lob-openapi/lob-api-public.yml", 105),
+    ] {
+        let spec = load(root, &none);
+        assert_eq!(spec.api.operations().count(), operations, "{root}");
+        assert!(!spec.origins.is_empty(), "{root}");
+        let mut refs = Vec::new();
+        local_refs(&spec.raw, &mut refs);
+        assert!(!refs.is_empty());
+        for target in refs {
+            assert!(target.starts_with("#/"), "{root}: {target}");
+            let pointer = Pointer::from_ref(&target).unwrap();
+            assert!(
+                spec.raw.pointer(pointer.json_pointer()).is_some(),
+                "{root}: {target}"
+            );
+        }
+    }
+    // A remote `$ref`, mapped to the copy of its target beside it.
+    let wes = "ga4gh_workflow-execution-service-schemas_wes.yaml";
+    let err = load_file_with(&corpus.join(wes), wes, &none).unwrap_err();
+    assert!(matches!(err, Error::UrlRef { .. }), "{err}");
+    let map: UrlMap = format!(
+        "https://raw.githubusercontent.com/ga4gh-discovery/ga4gh-service-info/v1.0.0/service-info.yaml={}",
+        corpus
+            .join("ga4gh-discovery_ga4gh-service-info_service-info.yaml")
+            .display()
+    )
+    .parse()
+    .unwrap();
+    let spec = load(wes, &LoadOptions { map_url: vec![map] });
+    assert_eq!(
+        at(&spec, "/components/schemas/ServiceInfo/allOf/0"),
+        &json!({"$ref": "#/components/schemas/Service"})
+    );
+    // Published flaws, repaired with warnings.
+    for (name, warnings) in [
+        ("temporalio_api_openapiv3.yaml", 122),
+        ("sonarr_sonarr_api-v3.json", 1),
+        ("pagerduty_api-schema_rest.json", 1),
+        ("ably_open-specs_platform-v1.yaml", 1),
+    ] {
+        let spec = load(name, &none);
+        assert_eq!(
+            spec.warnings.len(),
+            warnings,
+            "{name}: {:#?}",
+            spec.warnings
+        );
+    }
+}
+
+/// The `$ref` targets of a tree outside `x-` extensions and examples.
+fn local_refs(node: &Value, out: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                out.push(target.clone());
+            }
+            for (key, value) in map {
+                if !key.starts_with("x-") && key != "example" && key != "examples" {
+                    local_refs(value, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| local_refs(item, out)),
+        _ => {}
+    }
+}
