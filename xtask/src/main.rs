@@ -6,7 +6,8 @@
 //! - `cargo xtask codegen --check` writes nothing, prints a unified diff of
 //!   what is stale and exits 1 when the crate on disk differs from the spec.
 //! - `cargo xtask bench compile` times compiling generated crates.
-//! - `cargo xtask corpus <dir>` generates and checks a crate for every spec in a folder.
+//! - `cargo xtask corpus <dir>` generates and checks a crate for every spec in a
+//!   folder (a sub-folder is one split spec; `--only NAME`, `--skip-clippy`).
 //! - `cargo xtask drift <old> <new>` reports the API drift between two specs
 //!   (`--format terminal|markdown|json`, `--fail-on breaking|any`).
 //!
