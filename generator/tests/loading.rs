@@ -455,3 +455,22 @@ fn local_refs(node: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[test]
+fn a_flaw_in_a_shared_file_is_one_warning_naming_that_file() {
+    let spec = load("shared_flaw/root.yaml").unwrap();
+    let warnings: Vec<String> = spec.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "load/shared_flaw/params.yaml: #/limit/schema/default: `default` is the string \"5\" but the type is `integer` (read as the number 5)"
+        ]
+    );
+    // Both copies are repaired.
+    for path in [
+        "/paths/~1a/get/parameters/0/schema/default",
+        "/paths/~1b/get/parameters/0/schema/default",
+    ] {
+        assert_eq!(at(&spec, path), 5);
+    }
+}

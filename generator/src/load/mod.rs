@@ -86,7 +86,7 @@ fn locate(origins: &[Origin], file: &str, pointer: &Pointer) -> Location {
 }
 
 /// A flaw the loader repaired: where, what, and what it did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Warning {
     pub at: Location,
     pub message: String,

@@ -45,6 +45,7 @@ pub fn repair(raw: &mut Value, file: &str, origins: &[Origin]) -> Vec<Warning> {
     path_parameters(raw, &mut found);
     let mut warnings = Vec::with_capacity(found.len());
     let mut removals = Vec::new();
+    let mut seen = HashSet::new();
     for (at, message, repair, fix) in found {
         match fix {
             Fix::Set(pointer, value) => {
@@ -62,11 +63,15 @@ pub fn repair(raw: &mut Value, file: &str, origins: &[Origin]) -> Vec<Warning> {
             }
             Fix::RemoveItem(pointer, index) => removals.push((pointer, index)),
         }
-        warnings.push(Warning {
+        let warning = Warning {
             at: locate(origins, file, &at),
             message,
             repair,
-        });
+        };
+        // A piece of another file copied into many places is one flaw.
+        if seen.insert(warning.clone()) {
+            warnings.push(warning);
+        }
     }
     // Items go from the back of each array, so the other indexes stay valid.
     removals.sort();
