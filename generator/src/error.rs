@@ -39,6 +39,18 @@ pub enum Error {
     Invalid { at: Location, message: String },
     #[error("{at}: dangling $ref '{target}': nothing in the document at that pointer")]
     DanglingRef { at: Location, target: String },
+    #[error(
+        "{at}: $ref to the URL '{url}', which is never fetched: map its prefix to a local folder (`--map-url PREFIX=DIR`)"
+    )]
+    UrlRef { at: Location, url: String },
+    #[error("{at}: cannot read '{file}', named by $ref '{target}': {source}")]
+    RefFile {
+        at: Location,
+        file: String,
+        target: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{at}: unsupported: {message}")]
     Unsupported { at: Location, message: String },
     #[error("internal error: emitted Rust did not parse ({context}): {message}")]
@@ -52,6 +64,8 @@ impl Error {
             Error::Version { at, .. }
             | Error::Invalid { at, .. }
             | Error::DanglingRef { at, .. }
+            | Error::UrlRef { at, .. }
+            | Error::RefFile { at, .. }
             | Error::Unsupported { at, .. } => Some(at),
             Error::Read { .. } | Error::Syntax { .. } | Error::Emit { .. } => None,
         }

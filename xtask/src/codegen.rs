@@ -11,6 +11,7 @@ pub fn run(
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
     package: Option<String>,
+    load: &apigen::load::LoadOptions,
 ) -> ExitCode {
     let root = workspace_root();
     let spec = spec.unwrap_or_else(|| root.join(apigen::project::SPEC));
@@ -32,7 +33,8 @@ pub fn run(
         standalone: !is_default,
     };
     let display = apigen::project::display_path(&root, &spec);
-    let output = match apigen::generate(&spec, &display, &options) {
+    let loaded = apigen::load::load_file_with(&spec, &display, load).inspect(crate::print_warnings);
+    let output = match loaded.and_then(|loaded| apigen::generate_from(&loaded, &options)) {
         Ok(output) => output,
         Err(e) => {
             eprintln!("error: {e}");
@@ -47,7 +49,7 @@ pub fn run(
                 ExitCode::SUCCESS
             }
             Ok(stale) => {
-                report_drift(&out, &shown, &spec, &display);
+                report_drift(&out, &shown, &spec, &display, load);
                 for s in &stale {
                     match s {
                         apigen::sync::Stale::Changed { diff, .. } => print!("{diff}"),
@@ -94,13 +96,19 @@ pub fn run(
 
 /// Before the diff of a stale crate, what changed in the API since the spec
 /// the crate was generated from (its normalized copy, `openapi.json`).
-fn report_drift(out: &std::path::Path, shown: &str, spec: &std::path::Path, display: &str) {
+fn report_drift(
+    out: &std::path::Path,
+    shown: &str,
+    spec: &std::path::Path,
+    display: &str,
+    load: &apigen::load::LoadOptions,
+) {
     use std::io::IsTerminal;
     let file = apigen::diff::snapshot::FILE;
     let Ok(snapshot) = std::fs::read_to_string(out.join(file)) else {
         return;
     };
-    let report = apigen::load::load_file(spec, display).and_then(|current| {
+    let report = apigen::load::load_file_with(spec, display, load).and_then(|current| {
         apigen::diff::snapshot::drift_since(&snapshot, &format!("{shown}/{file}"), &current)
     });
     match report {

@@ -33,10 +33,18 @@ pub enum FailOn {
     Any,
 }
 
-pub fn run(old: &Path, new: &Path, format: OutputFormat, fail_on: Option<FailOn>) -> ExitCode {
+pub fn run(
+    old: &Path,
+    new: &Path,
+    format: OutputFormat,
+    fail_on: Option<FailOn>,
+    options: &apigen::load::LoadOptions,
+) -> ExitCode {
     let load = |path: &Path| {
         let display = path.display().to_string();
-        apigen::load::load_file(path, &display).and_then(|spec| apigen::lower::lower(&spec))
+        apigen::load::load_file_with(path, &display, options)
+            .inspect(crate::print_warnings)
+            .and_then(|spec| apigen::lower::lower(&spec))
     };
     let (old_api, new_api) = match (load(old), load(new)) {
         (Ok(o), Ok(n)) => (o, n),

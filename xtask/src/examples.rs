@@ -16,7 +16,7 @@ use crate::workspace_root;
 /// `cargo xtask examples <spec>`: generate the spec's crate under
 /// `target/examples/`, round-trip its examples, print the count and the
 /// failures, and judge them against the known list.
-pub fn command(spec_path: &Path) -> ExitCode {
+pub fn command(spec_path: &Path, load: &apigen::load::LoadOptions) -> ExitCode {
     let root = workspace_root();
     let name = spec_path
         .file_name()
@@ -24,7 +24,7 @@ pub fn command(spec_path: &Path) -> ExitCode {
         .unwrap_or_default();
     let package = package_name(&name);
     let display = apigen::project::display_path(&root, spec_path);
-    let spec = match apigen::load::load_file(spec_path, &display) {
+    let spec = match apigen::load::load_file_with(spec_path, &display, load) {
         Ok(spec) => spec,
         Err(e) => {
             eprintln!("error: {e}");

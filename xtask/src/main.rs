@@ -6,9 +6,15 @@
 //! - `cargo xtask codegen --check` writes nothing, prints a unified diff of
 //!   what is stale and exits 1 when the crate on disk differs from the spec.
 //! - `cargo xtask bench compile` times compiling generated crates.
-//! - `cargo xtask corpus <dir>` generates and checks a crate for every spec in a folder.
+//! - `cargo xtask corpus <dir>` generates and checks a crate for every spec in a
+//!   folder (a sub-folder is one split spec; `--only NAME`, `--skip-clippy`).
 //! - `cargo xtask drift <old> <new>` reports the API drift between two specs
 //!   (`--format terminal|markdown|json`, `--fail-on breaking|any`).
+//!
+//! `--map-url PREFIX=DIR` (on `codegen`, `drift` and `corpus`, repeatable)
+//! reads a `$ref` to a URL starting with PREFIX from DIR instead (URLs are
+//! never fetched). Warnings about repaired flaws of a spec go to stderr as
+//! `warning: FILE: POINTER: message (repair)`.
 //!
 //! Exit codes: 0 success, 1 stale output or a bad spec (drift: 1 when
 //! `--fail-on` trips, 2 for a bad spec).
@@ -49,6 +55,8 @@ enum Command {
         /// generated/, else the output directory's name.
         #[arg(long)]
         package: Option<String>,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// Benchmarks that are not `cargo bench`: `compile` (cold and
     /// incremental compile time of generated crates).
@@ -59,8 +67,23 @@ enum Command {
     /// Generate and `cargo clippy` a crate for every OpenAPI document in a
     /// folder; print a table; exit 1 if any failed.
     Corpus {
-        /// The folder (YAML and JSON files; other files are listed as skipped).
+        /// The folder: each YAML or JSON file with a top-level `openapi` key is
+        /// a spec, each sub-folder one split spec (see `corpus.rs` for how its
+        /// root is found); other files are listed as skipped.
         dir: PathBuf,
+        /// Run only this spec (a file or sub-folder name; repeatable).
+        #[arg(long = "only", value_name = "NAME")]
+        only: Vec<String>,
+        /// Generate only; do not run clippy on the generated crates.
+        #[arg(long)]
+        skip_clippy: bool,
+        /// Also round-trip every example of each spec through its generated
+        /// types (`cargo xtask examples`), judged against
+        /// tests/corpus-examples-known.txt.
+        #[arg(long)]
+        examples: bool,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// Generate a crate for a spec and round-trip every `example`/`examples`
     /// value of the spec through the generated types; exit 1 on a failure
@@ -68,6 +91,8 @@ enum Command {
     Examples {
         /// The spec (YAML or JSON).
         spec: PathBuf,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// Fuzz the generator: mutate real specs structurally and byte-wise and
     /// run load -> lower -> emit on each; exit 1 on a panic, a hang or an
@@ -97,6 +122,8 @@ enum Command {
         /// when anything changed (`any`).
         #[arg(long, value_enum)]
         fail_on: Option<drift::FailOn>,
+        #[command(flatten)]
+        load: LoadArgs,
     },
 }
 
@@ -108,10 +135,17 @@ fn main() -> ExitCode {
             spec,
             out,
             package,
-        } => codegen::run(check, spec, out, package),
+            load,
+        } => codegen::run(check, spec, out, package, &load.options()),
         Command::Bench { what } => bench::run(&what),
-        Command::Corpus { dir } => corpus::run(&dir),
-        Command::Examples { spec } => examples::command(&spec),
+        Command::Corpus {
+            dir,
+            only,
+            skip_clippy,
+            examples,
+            load,
+        } => corpus::run(&dir, &only, skip_clippy, examples, &load.options()),
+        Command::Examples { spec, load } => examples::command(&spec, &load.options()),
         Command::Fuzz {
             seconds,
             inputs,
@@ -122,7 +156,32 @@ fn main() -> ExitCode {
             new,
             format,
             fail_on,
-        } => drift::run(&old, &new, format, fail_on),
+            load,
+        } => drift::run(&old, &new, format, fail_on, &load.options()),
+    }
+}
+
+/// How specs are loaded.
+#[derive(clap::Args)]
+struct LoadArgs {
+    /// Read `$ref`s to URLs that start with PREFIX from the local DIR (or
+    /// file, when the whole URL is the prefix); repeatable. URLs are never fetched.
+    #[arg(long = "map-url", value_name = "PREFIX=DIR")]
+    map_url: Vec<apigen::load::UrlMap>,
+}
+
+impl LoadArgs {
+    fn options(&self) -> apigen::load::LoadOptions {
+        apigen::load::LoadOptions {
+            map_url: self.map_url.clone(),
+        }
+    }
+}
+
+/// Prints the flaws the loader repaired, one `warning:` line each, to stderr.
+pub fn print_warnings(spec: &apigen::load::Spec) {
+    for warning in &spec.warnings {
+        eprintln!("warning: {warning}");
     }
 }
 

@@ -257,3 +257,54 @@ fn check_against_a_breaking_spec_prints_the_drift_report() {
         "{stdout}"
     );
 }
+
+/// Repaired flaws are printed as `warning: FILE: POINTER: message (repair)`
+/// and do not fail the run; a URL `$ref` fails until `--map-url` maps it.
+#[test]
+fn warnings_go_to_stderr_and_map_url_reads_a_local_copy() {
+    let out = scratch("flaws-out");
+    let run = xtask(&[
+        "codegen",
+        "--spec",
+        "tests/fixtures/load/flaws.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.lines().any(|l| l
+            == "warning: tests/fixtures/load/flaws.yaml: #/description: `description` at the root of the document (OpenAPI puts it in `info`) (ignored)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: "))
+            .count(),
+        8,
+        "{stderr}"
+    );
+
+    let out = scratch("url-ref-out");
+    let spec = "tests/fixtures/load/url_ref.yaml";
+    let refused = xtask(&["codegen", "--spec", spec, "--out", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr.contains("https://example.com/specs/v1/common.yaml"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--map-url"), "{stderr}");
+    let mapped = xtask(&[
+        "codegen",
+        "--spec",
+        spec,
+        "--out",
+        out.to_str().unwrap(),
+        "--map-url",
+        "https://example.com/specs/v1/=tests/fixtures/load/mapped",
+    ]);
+    let stderr = String::from_utf8_lossy(&mapped.stderr);
+    assert!(mapped.status.success(), "{stderr}");
+}

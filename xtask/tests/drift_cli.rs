@@ -281,3 +281,22 @@ fn the_json_format_is_stable() {
     sorted.sort();
     assert_eq!(locations, sorted, "changes are sorted by location");
 }
+
+/// Split specs and mapped URLs load in drift as in codegen.
+#[test]
+fn drift_reads_split_specs_and_mapped_urls() {
+    let split = "tests/fixtures/load/split/openapi.yaml";
+    let same = xtask(&[split, split, "--fail-on", "any"]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    let url = "tests/fixtures/load/url_ref.yaml";
+    let refused = xtask(&[url, url]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("--map-url"),
+        "{}",
+        stderr(&refused)
+    );
+    let map = "https://example.com/specs/v1=tests/fixtures/load/mapped";
+    let mapped = xtask(&[url, url, "--map-url", map, "--fail-on", "any"]);
+    assert_eq!(mapped.status.code(), Some(0), "{}", stderr(&mapped));
+}

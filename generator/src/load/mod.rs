@@ -1,12 +1,25 @@
 //! Stage 1 of the pipeline: read a spec file (YAML or JSON), check that it is
-//! OpenAPI 3.0.x, check that every `$ref` resolves, and deserialize it into
-//! `openapiv3::OpenAPI`. The raw JSON tree is kept beside the typed document so
-//! later stages can resolve references and report JSON pointers.
+//! OpenAPI 3.0.x or 3.1.x, bundle the other files its `$ref`s name into one document
+//! (`bundle/`; a URL is never fetched, only mapped to a local path by
+//! [`LoadOptions`]), check that every `$ref` resolves, repair the small flaws
+//! whose meaning is clear (`repair.rs`, each a [`Warning`]), and deserialize
+//! it into `openapiv3::OpenAPI`. The raw JSON tree is kept beside the typed
+//! document so later stages can resolve references and report JSON pointers;
+//! `walk.rs` knows which parts of a document are data (examples, defaults,
+//! `x-` extensions), never resolved or checked. A single-file spec without
+//! external refs skips bundling entirely. A 3.1 document is then rewritten
+//! into the 3.0 document it means (`v31.rs`), with a warning for what the
+//! Rust types cannot carry.
 
+mod bundle;
 mod locate;
+mod parse;
+mod repair;
 pub mod v31;
+mod walk;
 
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -19,77 +32,202 @@ use crate::pointer::Pointer;
 pub struct Spec {
     /// The file as the user named it; used in messages and `@generated` headers.
     pub file: String,
-    /// Lower-case hex SHA-256 of the file's bytes.
+    /// Lower-case hex SHA-256 of the file's bytes (of a split spec: of the
+    /// root's hash and every other file read, with their paths).
     pub sha256: String,
-    /// The document as a JSON tree (YAML is converted; map keys become strings).
+    /// The document as a JSON tree (YAML is converted; map keys become
+    /// strings). A split spec is bundled: every `$ref` in it is local.
     pub raw: Value,
     /// The typed document.
     pub api: openapiv3::OpenAPI,
+    /// The flaws repaired while loading, in the order they were found.
+    pub warnings: Vec<Warning>,
+    /// Where the pieces of a bundled spec came from (empty for one file).
+    pub origins: Vec<Origin>,
 }
 
 impl Spec {
-    /// A location in this spec.
+    /// A location in this spec: for a piece brought in from another file, the
+    /// place in that file.
     pub fn at(&self, pointer: &Pointer) -> Location {
-        Location {
-            file: self.file.clone(),
-            pointer: pointer.to_string(),
+        locate(&self.origins, &self.file, pointer)
+    }
+}
+
+/// A piece of a bundled spec that came from another file: the pointer it has
+/// in the bundled document and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub bundled: String,
+    pub at: Location,
+}
+
+/// The location the user wrote for `pointer` of the bundled document: the
+/// origin with the longest matching prefix, else `file` itself.
+fn locate(origins: &[Origin], file: &str, pointer: &Pointer) -> Location {
+    let text = pointer.as_str();
+    let best = origins
+        .iter()
+        .filter(|o| {
+            text.strip_prefix(o.bundled.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .max_by_key(|o| o.bundled.len());
+    match best {
+        Some(origin) => {
+            let rest = &text[origin.bundled.len()..];
+            Location {
+                file: origin.at.file.clone(),
+                pointer: format!("{}{rest}", origin.at.pointer),
+            }
         }
+        None => Location {
+            file: file.to_owned(),
+            pointer: text.to_owned(),
+        },
+    }
+}
+
+/// A flaw the loader repaired: where, what, and what it did.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Warning {
+    pub at: Location,
+    pub message: String,
+    pub repair: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} ({})", self.at, self.message, self.repair)
+    }
+}
+
+/// How to load: what the loader may read besides the spec's own files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// URL prefixes read from local paths instead (a `$ref` to a URL is never
+    /// fetched). The longest matching prefix wins.
+    pub map_url: Vec<UrlMap>,
+}
+
+/// `PREFIX=PATH`: a `$ref` to a URL that starts with `prefix` reads
+/// `path` joined with the rest of the URL (`path` itself when nothing is left).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlMap {
+    pub prefix: String,
+    pub path: PathBuf,
+}
+
+impl std::str::FromStr for UrlMap {
+    type Err = String;
+
+    /// Parses `PREFIX=PATH` (the last `=` splits: URLs may hold one).
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        match text.rsplit_once('=') {
+            Some((prefix, path)) if !prefix.is_empty() && !path.is_empty() => Ok(UrlMap {
+                prefix: prefix.to_owned(),
+                path: PathBuf::from(path),
+            }),
+            _ => Err(format!("expected PREFIX=DIR, found {text:?}")),
+        }
+    }
+}
+
+impl LoadOptions {
+    /// The local path a URL maps to, if some prefix matches.
+    fn map(&self, url: &str) -> Option<PathBuf> {
+        let map = self
+            .map_url
+            .iter()
+            .filter(|m| url.starts_with(m.prefix.as_str()))
+            .max_by_key(|m| m.prefix.len())?;
+        let rest = url[map.prefix.len()..].trim_start_matches('/');
+        Some(if rest.is_empty() {
+            map.path.clone()
+        } else {
+            map.path.join(rest)
+        })
     }
 }
 
 /// Reads and loads the spec at `path`; `display` is how messages name the file.
 pub fn load_file(path: &Path, display: &str) -> Result<Spec> {
+    load_file_with(path, display, &LoadOptions::default())
+}
+
+/// Reads and loads the spec at `path`, bundling the other files its `$ref`s
+/// name (relative to the file holding each `$ref`, URLs through `options`).
+pub fn load_file_with(path: &Path, display: &str, options: &LoadOptions) -> Result<Spec> {
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         file: display.to_owned(),
         source,
     })?;
-    load_bytes(&bytes, display)
+    load(&bytes, display, Some(path), options)
 }
 
 /// Loads a spec from its bytes. JSON is expected when `display` ends in
-/// `.json`; anything else is read as YAML (which also accepts JSON).
+/// `.json`; anything else is read as YAML (which also accepts JSON). A spec
+/// given as bytes cannot `$ref` other files.
 pub fn load_bytes(bytes: &[u8], display: &str) -> Result<Spec> {
+    load(bytes, display, None, &LoadOptions::default())
+}
+
+fn load(bytes: &[u8], display: &str, path: Option<&Path>, options: &LoadOptions) -> Result<Spec> {
     let file = display.to_owned();
-    let sha256 = hex(&Sha256::digest(bytes));
-    let text = std::str::from_utf8(bytes).map_err(|e| Error::Syntax {
-        file: file.clone(),
-        format: "UTF-8 text",
-        message: e.to_string(),
-    })?;
-    let raw = if display.ends_with(".json") {
-        serde_json::from_str::<Value>(text).map_err(|e| Error::Syntax {
-            file: file.clone(),
-            format: "JSON",
-            message: e.to_string(),
-        })?
-    } else {
-        // Straight to JSON values in one pass; through `serde_yaml::Value` (which
-        // also reads tagged values, and names what is wrong) when that fails.
-        match serde_yaml::from_str::<JsonValue>(text) {
-            Ok(JsonValue(value)) => value,
-            Err(_) => {
-                let yaml: serde_yaml::Value =
-                    serde_yaml::from_str(text).map_err(|e| Error::Syntax {
-                        file: file.clone(),
-                        format: "YAML",
-                        message: e.to_string(),
-                    })?;
-                yaml_to_json(yaml)
-            }
+    let mut sha256 = hex(&Sha256::digest(bytes));
+    let mut raw = parse::read(bytes, display)?;
+    check_version(&raw, &file)?;
+    let refs = walk::scan_refs(&raw);
+    let mut origins = Vec::new();
+    if let Some((at, target)) = refs.external {
+        let Some(path) = path else {
+            return Err(Error::Unsupported {
+                at: Location {
+                    file,
+                    pointer: at.to_string(),
+                },
+                message: format!(
+                    "external $ref '{target}' in a spec read from memory: load it from its file"
+                ),
+            });
+        };
+        let bundled = bundle::bundle(raw, path, display, &sha256, options)?;
+        raw = bundled.raw;
+        origins = bundled.origins;
+        sha256 = hex(&bundled.sha256);
+        if let Some((at, target)) = walk::scan_refs(&raw).dangling {
+            return Err(Error::DanglingRef {
+                at: locate(&origins, &file, &at),
+                target,
+            });
         }
-    };
-    let mut raw = raw;
-    if v31::is_31(&raw) {
-        v31::normalize(&mut raw).map_err(|(pointer, message)| Error::Unsupported {
+    } else if let Some((at, target)) = refs.dangling {
+        return Err(Error::DanglingRef {
             at: Location {
-                file: file.clone(),
-                pointer: pointer.to_string(),
+                file,
+                pointer: at.to_string(),
             },
+            target,
+        });
+    }
+    let mut warnings = Vec::new();
+    // A 3.1 document is read as the 3.0 document it means (`v31.rs`).
+    if v31::is_31(&raw) {
+        let notes = v31::normalize(&mut raw).map_err(|(pointer, message)| Error::Unsupported {
+            at: locate(&origins, &file, &pointer),
             message,
         })?;
+        warnings.extend(notes.into_iter().map(|note| Warning {
+            at: locate(
+                &origins,
+                &file,
+                &Pointer::from_ref(&note.pointer).unwrap_or_else(Pointer::root),
+            ),
+            message: note.message,
+            repair: "OpenAPI 3.1 read as 3.0".to_owned(),
+        }));
     }
-    check_version(&raw, &file)?;
-    check_refs(&raw, &raw, &Pointer::root(), &file)?;
+    warnings.extend(repair::repair(&mut raw, &file, &origins));
     // The plain deserializer first: tracking the path costs a third of the
     // time, and is only needed to say where an invalid document goes wrong.
     if let Ok(api) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&raw) {
@@ -98,6 +236,8 @@ pub fn load_bytes(bytes: &[u8], display: &str) -> Result<Spec> {
             sha256,
             raw,
             api,
+            warnings,
+            origins,
         });
     }
     let api = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw).map_err(|e| {
@@ -105,10 +245,7 @@ pub fn load_bytes(bytes: &[u8], display: &str) -> Result<Spec> {
         let (pointer, message) = locate::locate(&raw)
             .unwrap_or_else(|| (path_to_pointer(e.path()), e.into_inner().to_string()));
         Error::Invalid {
-            at: Location {
-                file: file.clone(),
-                pointer: pointer.to_string(),
-            },
+            at: locate(&origins, &file, &pointer),
             message,
         }
     })?;
@@ -117,6 +254,8 @@ pub fn load_bytes(bytes: &[u8], display: &str) -> Result<Spec> {
         sha256,
         raw,
         api,
+        warnings,
+        origins,
     })
 }
 
@@ -139,7 +278,7 @@ fn check_version(raw: &Value, file: &str) -> Result<()> {
         });
     }
     match raw.get("openapi") {
-        Some(Value::String(v)) if v.starts_with("3.0.") => Ok(()),
+        Some(Value::String(v)) if v.starts_with("3.0.") || v.starts_with("3.1.") => Ok(()),
         Some(Value::String(v)) => Err(Error::Version {
             at: at(),
             message: format!("`openapi` is \"{v}\"; only 3.0.x and 3.1.x are supported"),
@@ -162,50 +301,6 @@ fn check_version(raw: &Value, file: &str) -> Result<()> {
     }
 }
 
-/// Walks the whole tree and checks that every `$ref` is local and resolves.
-fn check_refs(root: &Value, node: &Value, at: &Pointer, file: &str) -> Result<()> {
-    match node {
-        Value::Object(map) => {
-            if let Some(Value::String(target)) = map.get("$ref") {
-                let location = || Location {
-                    file: file.to_owned(),
-                    pointer: at.push("$ref").to_string(),
-                };
-                let Some(pointer) = Pointer::from_ref(target) else {
-                    return Err(Error::Unsupported {
-                        at: location(),
-                        message: format!(
-                            "external $ref '{target}': only references inside the document (`#/...`) are supported"
-                        ),
-                    });
-                };
-                if root.pointer(pointer.json_pointer()).is_none() {
-                    return Err(Error::DanglingRef {
-                        at: location(),
-                        target: target.clone(),
-                    });
-                }
-            }
-            for (key, value) in map {
-                // An `example` is free-form data: a `$ref` key inside one is not a
-                // reference. (A schema property that is called `example` is.)
-                if key == "example" && !at.as_str().ends_with("/properties") {
-                    continue;
-                }
-                check_refs(root, value, &at.push(key), file)?;
-            }
-            Ok(())
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                check_refs(root, item, &at.push(i), file)?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
 fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
     use serde_path_to_error::Segment;
     path.iter()
@@ -215,147 +310,4 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
             Segment::Enum { variant } => p.push(variant),
             Segment::Unknown => p,
         })
-}
-
-/// A JSON value read straight from YAML, with non-string map keys (`200:`
-/// response codes) as strings. Tagged values (`!tag x`) are refused; the
-/// caller then goes through [`yaml_to_json`].
-struct JsonValue(Value);
-
-impl<'de> serde::Deserialize<'de> for JsonValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> std::result::Result<Self, D::Error> {
-        deserializer.deserialize_any(JsonVisitor).map(JsonValue)
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> serde::de::Visitor<'de> for JsonVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a YAML value with a JSON equivalent")
-    }
-    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> std::result::Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
-        d.deserialize_any(JsonVisitor)
-    }
-    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> std::result::Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(
-        self,
-        mut seq: A,
-    ) -> std::result::Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(JsonValue(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<Value, A::Error> {
-        let mut object = serde_json::Map::new();
-        while let Some(JsonValue(key)) = map.next_key()? {
-            let key = match key {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            let JsonValue(value) = map.next_value()?;
-            if object.insert(key, value).is_some() {
-                // Let the slow path name the duplicate.
-                return Err(serde::de::Error::custom("duplicate key"));
-            }
-        }
-        Ok(Value::Object(object))
-    }
-}
-
-/// Converts YAML to JSON. Non-string map keys (`200:` response codes) become strings.
-fn yaml_to_json(value: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
-    match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let key = match yaml_to_json(k) {
-                        Value::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    (key, yaml_to_json(v))
-                })
-                .collect(),
-        ),
-        Y::Tagged(tagged) => yaml_to_json(tagged.value),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn slow(text: &str) -> Value {
-        yaml_to_json(serde_yaml::from_str(text).unwrap())
-    }
-
-    /// The one-pass reader gives the same JSON as going through `serde_yaml::Value`.
-    #[test]
-    fn fast_yaml_reading_matches_the_slow_path() {
-        let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/promotion_codes.yaml");
-        let text = std::fs::read_to_string(spec).unwrap();
-        let small = "a:\n  200: {x: 1.5, y: ~, z: [true, -3, 18446744073709551615]}\n  1.5: b\n  true: c\n  null: d\n";
-        for text in [text.as_str(), small] {
-            let JsonValue(fast) = serde_yaml::from_str(text).unwrap();
-            assert_eq!(fast, slow(text));
-        }
-    }
-
-    /// What the one-pass reader refuses, the slow path still reads or names.
-    #[test]
-    fn tagged_values_and_duplicate_keys_take_the_slow_path() {
-        assert!(serde_yaml::from_str::<JsonValue>("a: !tag 1\n").is_err());
-        assert_eq!(slow("a: !tag 1\n"), serde_json::json!({"a": 1}));
-        assert!(serde_yaml::from_str::<JsonValue>("a: 1\na: 2\n").is_err());
-        let err = load_bytes(b"openapi: 3.0.3\nopenapi: 3.0.3\n", "dup.yaml").unwrap_err();
-        assert!(err.to_string().contains("dup.yaml"), "{err}");
-    }
 }
