@@ -474,3 +474,24 @@ fn a_flaw_in_a_shared_file_is_one_warning_naming_that_file() {
         assert_eq!(at(&spec, path), 5);
     }
 }
+
+#[test]
+fn a_components_map_given_by_ref_is_split_into_its_entries() {
+    let spec = load("component_map/root.yaml").unwrap();
+    let schemas: Vec<&str> = at(&spec, "/components/schemas")
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(schemas, ["Game", "Speed"]);
+    assert_eq!(
+        at(&spec, "/components/schemas/Game/properties/speed/$ref"),
+        "#/components/schemas/Speed"
+    );
+    assert_eq!(
+        at(&spec, "/components/schemas/Speed/enum"),
+        &json!(["blitz", "rapid"])
+    );
+    apigen::lower::lower(&spec).expect("lowers");
+}

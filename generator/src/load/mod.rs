@@ -177,6 +177,9 @@ fn load(bytes: &[u8], display: &str, path: Option<&Path>, options: &LoadOptions)
     let mut sha256 = hex(&Sha256::digest(bytes));
     let mut raw = parse::read(bytes, display)?;
     check_version(&raw, &file)?;
+    if let Some(path) = path {
+        split_component_maps(&mut raw, path, display)?;
+    }
     let refs = walk::scan_refs(&raw);
     let mut origins = Vec::new();
     if let Some((at, target)) = refs.external {
@@ -261,6 +264,71 @@ fn load(bytes: &[u8], display: &str, path: Option<&Path>, options: &LoadOptions)
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A whole map of components given by a `$ref` to another file
+/// (`components: {schemas: {$ref: ./schemas/_index.yaml}}`) becomes one
+/// entry per key of that file, each a `$ref` to `file#/key`, so the bundler
+/// hoists them under their own names and resolves what they refer to from
+/// that file's folder.
+fn split_component_maps(raw: &mut Value, path: &Path, display: &str) -> Result<()> {
+    let Some(Value::Object(components)) = raw.get_mut("components") else {
+        return Ok(());
+    };
+    for (kind, map) in components.iter_mut() {
+        let Some(target) = map
+            .as_object()
+            .filter(|m| m.len() == 1)
+            .and_then(|m| m.get("$ref"))
+            .and_then(Value::as_str)
+            .filter(|t| !t.starts_with('#') && !t.contains("://") && !t.contains('#'))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let at = Pointer::root().push("components").push(kind).push("$ref");
+        let file = path.parent().unwrap_or(Path::new(".")).join(&target);
+        let bytes = std::fs::read(&file).map_err(|e| Error::Unsupported {
+            at: Location {
+                file: display.to_owned(),
+                pointer: at.to_string(),
+            },
+            message: format!("cannot read '{target}': {e}"),
+        })?;
+        let content = parse::read(&bytes, &target)?;
+        let Value::Object(entries) = content else {
+            return Err(Error::Invalid {
+                at: Location {
+                    file: display.to_owned(),
+                    pointer: at.to_string(),
+                },
+                message: format!("'{target}' is not a mapping of components"),
+            });
+        };
+        // An entry that is itself only a `$ref` to another file is referred
+        // to directly (relative to the root's folder), so it is hoisted once,
+        // under the entry's name.
+        let folder = Path::new(&target).parent().unwrap_or(Path::new(""));
+        *map = Value::Object(
+            entries
+                .iter()
+                .map(|(key, entry)| {
+                    let direct = entry
+                        .as_object()
+                        .filter(|m| m.len() == 1)
+                        .and_then(|m| m.get("$ref"))
+                        .and_then(Value::as_str)
+                        .filter(|t| !t.starts_with('#') && !t.contains("://"));
+                    let reference = match direct {
+                        Some(other) => folder.join(other).to_string_lossy().replace('\\', "/"),
+                        None => format!("{target}{}", Pointer::root().push(key).as_str()),
+                    };
+                    (key.clone(), serde_json::json!({ "$ref": reference }))
+                })
+                .collect(),
+        );
+    }
+    Ok(())
 }
 
 fn check_version(raw: &Value, file: &str) -> Result<()> {
