@@ -924,6 +924,16 @@ impl<'a> Cx<'a> {
             &old.query_params,
             &new.query_params,
         );
+        self.compare_fields(
+            &params("header", Subject::Parameter),
+            &old.header_params,
+            &new.header_params,
+        );
+        self.compare_fields(
+            &params("cookie", Subject::Parameter),
+            &old.cookie_params,
+            &new.cookie_params,
+        );
         let body = params("body", Subject::Body);
         let no_fields: &[Field] = &[];
         let old_fields = old.body.as_ref().map_or(no_fields, |b| &b.fields);

@@ -13,16 +13,16 @@ use crate::ir::{Enum, Field, TypeDef, TypeKind, Union};
 /// (`object`, `deny_unknown`, `rest`, `required` …), so one emitter serves both.
 pub(super) struct Decoder {
     /// The runtime module: `crate::form` or `crate::json`.
-    module: &'static str,
+    pub(super) module: &'static str,
     /// The trait and its method: `FormDecode` / `decode_form` …
-    trait_name: &'static str,
-    method: &'static str,
+    pub(super) trait_name: &'static str,
+    pub(super) method: &'static str,
     /// The method's first parameter: the parsed node of this wire.
-    input: &'static str,
+    pub(super) input: &'static str,
     /// A request body of this wire, in words (for `from_wire`'s docs).
-    body: &'static str,
+    pub(super) body: &'static str,
     /// The lines that read `body: &str` into `body`, its top-level entries.
-    read_body: &'static [&'static str],
+    pub(super) read_body: &'static [&'static str],
 }
 
 pub(super) const FORM: Decoder = Decoder {
