@@ -26,6 +26,26 @@ fn parameter_styles_work_end_to_end_in_a_generated_crate() {
     assert_eq!(run_tests(package), expected);
 }
 
+/// Regression: a `$ref` to a primitive component (an alias) used as a path,
+/// query or header parameter or as a form or JSON body field compiles (its
+/// `validate()` call resolves) with clippy clean every feature way.
+#[test]
+fn aliases_of_primitives_work_as_parameters_and_body_fields() {
+    let package = "fixture-alias-params";
+    let output = generate(&fixture("params/alias_params.yaml"), package);
+    let params: String = output
+        .files
+        .iter()
+        .filter(|(path, _)| path.starts_with("src/params/"))
+        .map(|(_, text)| text.as_str())
+        .collect();
+    assert!(
+        params.contains("crate::form::Validate::validate_at(value, \"owner\")"),
+        "the alias is validated through its target"
+    );
+    compile(&output, package);
+}
+
 fn lowered(name: &str) -> apigen::ir::Api {
     let path = fixture(name);
     let spec = apigen::load::load_file(&path, name).unwrap_or_else(|e| panic!("{e}"));

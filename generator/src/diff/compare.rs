@@ -878,6 +878,21 @@ impl<'a> Cx<'a> {
             );
         }
         self.compare_flags(&place, old.deprecated, new.deprecated, &None, &None);
+        // `allowReserved` changes how a client escapes values; a server
+        // decodes both spellings alike.
+        if old.allow_reserved != new.allow_reserved {
+            self.push(
+                &place,
+                ChangeKind::StyleChanged,
+                format!(
+                    "allowReserved [{}] -> [{}]",
+                    old.allow_reserved.join(", "),
+                    new.allow_reserved.join(", ")
+                ),
+                Wire::Compatible,
+                Bump::Patch,
+            );
+        }
         let label = format!("{} {}", new.method.as_str(), new.path);
         let params = |part: &str, subject: Subject| Fields {
             prefix: format!("{label} {part}"),
