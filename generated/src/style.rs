@@ -201,7 +201,12 @@ pub fn query<T: FormEncode + ?Sized>(value: &T, wire: &Wire, out: &mut FormWrite
 /// matrix's `;name=` included).
 pub fn path<T: FormEncode + ?Sized>(value: &T, wire: &Wire) -> String {
     let flat = flatten(value, wire.shape).unwrap_or(Flat::Primitive(String::new()));
-    let esc = |text: &str| escape(text, b"");
+    // `label` joins by `.`, which percent-encoding would leave raw.
+    let label = wire.style == Style::Label;
+    let esc = |text: &str| {
+        let text = escape(text, b"");
+        if label { text.replace('.', "%2E") } else { text }
+    };
     let name = escape(wire.name, b"");
     match (wire.style, wire.explode, &flat) {
         (Style::Label, explode, flat) => {
@@ -234,14 +239,24 @@ fn simple(flat: &Flat, explode: bool, esc: &dyn Fn(&str) -> String) -> String {
 }
 
 /// A header value (`simple` style), or `None` when the value is unset.
-/// Visible ASCII goes as it is; other bytes are percent-encoded.
+/// Visible ASCII goes as it is; a value with other bytes, a `%`, or
+/// whitespace at either end is percent-encoded (keeping visible ASCII but
+/// `%`), and so are the delimiters `,` and `=` inside the items of an array
+/// or object.
 pub fn header<T: FormEncode + ?Sized>(value: &T, wire: &Wire) -> Option<String> {
     let flat = flatten(value, wire.shape)?;
+    let delimited = wire.shape != Shape::Primitive;
     let esc = |text: &str| {
-        if text.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'%') {
+        let plain = text.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'%')
+            && !text.starts_with(' ')
+            && !text.ends_with(' ')
+            && (!delimited || !text.contains([',', '=']));
+        if plain {
             text.to_owned()
+        } else if delimited {
+            escape(text, b"!\"#$&'()*+/:;<>?@[\\]^`{|}")
         } else {
-            escape(text, b" !\"#$&'()*+,/:;<=>?@[\\]^`{|}")
+            escape(text, b"!\"#$&'()*+,/:;<=>?@[\\]^`{|}")
         }
     };
     Some(simple(&flat, wire.explode, &esc))
@@ -445,7 +460,8 @@ pub fn split(text: &str, sep: char, wires: &[Wire], others: &[&str]) -> Result<S
                 } else {
                     let parts: Vec<&str> = match style {
                         Style::SpaceDelimited => value.split(['+', ' ']).flat_map(|p| p.split("%20")).collect(),
-                        Style::PipeDelimited => value.split('|').flat_map(|p| p.split("%7C")).collect(),
+                        // A `%7C` is a `|` inside an item.
+                        Style::PipeDelimited => value.split('|').collect(),
                         _ => value.split(',').collect(),
                     };
                     node_of(&parts, shape, plus, name)?

@@ -199,6 +199,21 @@ pub fn module_text(api: &Api, scope: &Scope, index: &ApiIndex, module: &ParamsMo
     code.finish()
 }
 
+/// The crates a generated crate sees in its extern prelude.
+const EXTERN_CRATES: &[&str] = &[
+    "core",
+    "std",
+    "alloc",
+    "serde",
+    "serde_json",
+    "regex",
+    "proptest",
+    "axum",
+    "futures_util",
+    "reqwest",
+    "tokio",
+];
+
 /// `params/mod.rs`: the modules, each re-exported so every type is
 /// `crate::params::Name`; a feature's module only with that feature.
 pub fn mod_rs(modules: &[ParamsModule]) -> String {
@@ -229,7 +244,13 @@ pub fn mod_rs(modules: &[ParamsModule]) -> String {
         if let Some(cfg) = &cfg {
             code.line(cfg);
         }
-        line!(code, "pub use {}::*;", m.module);
+        // A module named like a crate of the extern prelude (`core`) is
+        // ambiguous in a `use` path without `self::`.
+        if EXTERN_CRATES.contains(&m.module.as_str()) {
+            line!(code, "pub use self::{}::*;", m.module);
+        } else {
+            line!(code, "pub use {}::*;", m.module);
+        }
     }
     code.finish()
 }
