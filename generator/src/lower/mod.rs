@@ -10,6 +10,7 @@ pub mod names;
 mod operation;
 pub use operation::operation_name;
 mod params;
+pub use params::placeholders;
 mod schema;
 
 use std::collections::BTreeMap;
