@@ -198,11 +198,11 @@ impl Client {
         path_args: &[String],
         params: &P,
     ) -> Result<T, ClientError> {
-        self.send(route, path_args, params.to_query(), params.to_body()).await
+        self.send_with_headers(route, path_args, params.to_query(), &params.to_headers(), params.to_body()).await
     }
 
-    /// Sends one request (retrying as configured) with an already encoded
-    /// query string and body. A form route always sends its body, empty or
+    /// Sends one request (retrying as configured) with already encoded path
+    /// arguments (see [`path_text`]), query string and body. A form route always sends its body, empty or
     /// not, as `application/x-www-form-urlencoded`. A JSON route sends its
     /// body as `application/json`, and sends no body (nor `Content-Type`) when
     /// the body is empty: `Params::to_body` gives the empty string only when
@@ -215,8 +215,21 @@ impl Client {
         query: String,
         body: String,
     ) -> Result<T, ClientError> {
+        self.send_with_headers(route, path_args, query, &[], body).await
+    }
+
+    /// [`Client::send`] with the operation's header (and `Cookie`) parameters.
+    /// `path_args` are already encoded (`path_text`, `style::path`).
+    pub async fn send_with_headers<T: serde::de::DeserializeOwned>(
+        &self,
+        route: &Route,
+        path_args: &[String],
+        query: String,
+        headers: &[(String, String)],
+        body: String,
+    ) -> Result<T, ClientError> {
         let args: Vec<&str> = path_args.iter().map(String::as_str).collect();
-        let mut url = format!("{}{}", self.base_url, route.fill(&args));
+        let mut url = format!("{}{}", self.base_url, route.fill_encoded(&args));
         if !query.is_empty() {
             url.push('?');
             url.push_str(&query);
@@ -248,6 +261,9 @@ impl Client {
                 .header("Stripe-Version", &self.api_version);
             if let Some(key) = &idempotency_key {
                 request = request.header("Idempotency-Key", key);
+            }
+            for (name, value) in headers {
+                request = request.header(name.as_str(), value.as_str());
             }
             if let Some(content_type) = content_type {
                 request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(body.clone());
@@ -314,6 +330,7 @@ impl Client {
             route: Route,
             path_args: Vec<String>,
             query: String,
+            headers: Vec<(String, String)>,
             body: String,
             cursor: bool,
             after: Option<String>,
@@ -325,6 +342,7 @@ impl Client {
             route,
             path_args,
             query: params.to_query(),
+            headers: params.to_headers(),
             body: params.to_body(),
             cursor,
             after: None,
@@ -344,7 +362,7 @@ impl Client {
                     None => state.query.clone(),
                 };
                 let page: Result<List<T>, ClientError> =
-                    state.client.send(&state.route, &state.path_args, query, state.body.clone()).await;
+                    state.client.send_with_headers(&state.route, &state.path_args, query, &state.headers, state.body.clone()).await;
                 match page {
                     Ok(page) => {
                         let last = page.data.last().and_then(|item| {
@@ -375,13 +393,23 @@ fn with_cursor(query: &str, after: &str) -> String {
     pairs.join("&")
 }
 
-/// A path argument as text: a string as it is, other values as their JSON.
+/// A path argument as text, percent-encoded: a string as it is, other
+/// values as their JSON.
 pub fn path_text<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
+    let text = match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),
         Err(_) => String::new(),
+    };
+    let mut encoded = String::new();
+    for &byte in text.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
     }
+    encoded
 }
 
 /// A 2xx answer as `T`, anything else as an error.

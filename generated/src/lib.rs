@@ -13,6 +13,7 @@
 //! - [`errors`]: the error response type.
 //! - [`form`]: the form wire format (both ways) and validation errors.
 //! - [`json`]: JSON request bodies (both ways).
+//! - [`style`]: OpenAPI parameter styles (path, query, header, cookie), both ways.
 //! - [`runtime`]: support types the generated code shares.
 //! - `server` (feature `server`): an axum router serving implementations of
 //!   the route traits.
@@ -38,6 +39,8 @@ pub mod runtime;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
+#[rustfmt::skip]
+pub mod style;
 
 /// The API version this crate was generated from (`info.version`).
 pub const API_VERSION: &str = "2026-09-30.endive";

@@ -108,18 +108,21 @@ pub fn validation_reply(error: &ValidationError) -> Reply {
 }
 
 /// One request as a handler sees it: the path parameters (percent-decoded, in
-/// the route's order), the raw query string and the raw body.
+/// the route's order, and as sent), the raw query string, the headers (names
+/// in lower case) and the raw body.
 #[derive(Clone, Debug)]
 pub struct Call {
     pub path_params: Vec<String>,
+    pub raw_path_params: Vec<String>,
     pub query: String,
+    pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
 impl Call {
     /// The operation's parameters, decoded and validated.
     pub fn params<P: Params>(&self) -> Result<P, ValidationError> {
-        let params = P::from_wire(&self.query, &self.body)?;
+        let params = P::from_request(&self.query, &self.headers, &self.body)?;
         params.validate()?;
         Ok(params)
     }
@@ -133,6 +136,15 @@ impl Call {
         serde_json::from_value(serde_json::Value::String(raw.to_owned()))
             .or_else(|_| serde_json::from_str(raw))
             .map_err(|_| wrong())
+    }
+
+    /// Path parameter `index`, written in the style `wire` says (`label`,
+    /// `matrix`, or a `simple` array or object), read as its declared type.
+    /// A segment that does not parse is a 400 naming the parameter.
+    pub fn path_styled<T: crate::form::FormDecode>(&self, index: usize, wire: &crate::style::Wire) -> Result<T, ValidationError> {
+        let raw = self.raw_path_params.get(index).map(String::as_str).unwrap_or_default();
+        let node = crate::style::path_node(raw, wire)?;
+        crate::style::decode(&node, wire.name)
     }
 }
 
@@ -465,7 +477,13 @@ impl State {
                 &format!("Invalid request: the body is not valid UTF-8 {format}."),
             );
         };
-        let call = Call { path_params: path_params.clone(), query, body };
+        let raw_path_params = route.match_path_raw(path).unwrap_or_default();
+        let headers = parts
+            .headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+            .collect();
+        let call = Call { path_params: path_params.clone(), raw_path_params, query, headers, body };
         let idempotency_key = parts
             .headers
             .get("idempotency-key")

@@ -115,6 +115,7 @@ pub fn lib_rs(api: &Api, spec: &Spec) -> String {
 //! - [`errors`]: the error response type.
 //! - [`form`]: the form wire format (both ways) and validation errors.
 //! - [`json`]: JSON request bodies (both ways).
+//! - [`style`]: OpenAPI parameter styles (path, query, header, cookie), both ways.
 //! - [`runtime`]: support types the generated code shares.
 //! - `server` (feature `server`): an axum router serving implementations of
 //!   the route traits.
@@ -140,6 +141,8 @@ pub mod runtime;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
+#[rustfmt::skip]
+pub mod style;
 
 "#,
     );

@@ -55,6 +55,8 @@ const RUNTIME: &str = include_str!("../../runtime/runtime.rs");
 const FORM: &str = include_str!("../../runtime/form.rs");
 /// The JSON request body support module, emitted verbatim.
 const JSON: &str = include_str!("../../runtime/json.rs");
+/// The OpenAPI parameter styles support module, emitted verbatim.
+const STYLE: &str = include_str!("../../runtime/style.rs");
 /// What separates the verbatim half of `server.rs` and `client.rs` from the generated one.
 const OPERATIONS: &str = "\n// ---------------------------------------------------------------------------\n// The operations of this API (generated from the route table)\n\n";
 /// The support half of `server.rs` (feature `server`), emitted verbatim.
@@ -79,6 +81,7 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     files.insert("src/runtime.rs".to_owned(), format!("{header}{RUNTIME}"));
     files.insert("src/form.rs".to_owned(), format!("{header}{FORM}"));
     files.insert("src/json.rs".to_owned(), format!("{header}{JSON}"));
+    files.insert("src/style.rs".to_owned(), format!("{header}{STYLE}"));
     files.insert(
         "src/params/mod.rs".to_owned(),
         format!("{header}{}", space_items(&params::mod_rs(&modules))),

@@ -11,9 +11,11 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::params::{is_plain_path, wire_text};
 use super::routes::{method_names, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident};
 use crate::ir::{Api, Operation, TypeRef};
+use crate::lower::placeholders;
 
 /// The name of a path parameter's type in errors.
 pub fn path_kind(ty: &TypeRef) -> &'static str {
@@ -36,7 +38,7 @@ pub fn server(api: &Api, scope: &Scope) -> TokenStream {
     let mut resources: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
     for (op, method) in api.operations.iter().zip(&names) {
         let trait_ = trait_name(&op.resource);
-        let handler = handler(scope, op, &trait_, method);
+        let handler = handler(api, scope, op, &trait_, method);
         resources.entry(trait_).or_default().push(handler);
     }
     let api_error = quote!(crate::errors::ApiError);
@@ -110,20 +112,31 @@ pub fn server(api: &Api, scope: &Scope) -> TokenStream {
     }
 }
 
-fn handler(scope: &Scope, op: &Operation, trait_: &str, method: &str) -> TokenStream {
+fn handler(api: &Api, scope: &Scope, op: &Operation, trait_: &str, method: &str) -> TokenStream {
     let params = ident(&op.name);
     let trait_ = ident(trait_);
     let method = ident(method);
     let args: Vec<_> = (0..op.path_params.len())
         .map(|i| ident(&format!("arg{i}")))
         .collect();
+    // The server finds the path parameters in the template's order, which
+    // the spec's order of parameters need not follow.
+    let template = placeholders(&op.path);
     let decode = op.path_params.iter().enumerate().map(|(i, p)| {
         let arg = &args[i];
         let ty = field_type_in(p, scope);
         let wire = &p.wire;
         let kind = path_kind(&p.ty);
+        let i = template.iter().position(|t| *t == p.wire).unwrap_or(i);
         let i = proc_macro2::Literal::usize_unsuffixed(i);
-        quote!(let #arg: #ty = call.path(#i, #wire, #kind)?;)
+        if is_plain_path(api, p) {
+            quote!(let #arg: #ty = call.path(#i, #wire, #kind)?;)
+        } else {
+            let wire: TokenStream = wire_text(api, op, p)
+                .parse()
+                .expect("a style::Wire expression");
+            quote!(let #arg: #ty = call.path_styled(#i, &#wire)?;)
+        }
     });
     let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
     quote! {

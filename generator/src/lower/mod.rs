@@ -2,12 +2,15 @@
 //! Every Rust name is decided here, in a fixed visiting order (component
 //! schemas sorted by key, then operations sorted by path and method), so
 //! names are stable. Submodules: `names` (identifier rules), `schema`
-//! (schemas to types), `operation` (paths to operations), `cycles` (boxing).
+//! (schemas to types), `operation` (paths to operations), `params` (their parameters), `cycles`
+//! (boxing).
 
 mod cycles;
 pub mod names;
 mod operation;
 pub use operation::operation_name;
+mod params;
+pub use params::placeholders;
 mod schema;
 
 use std::collections::BTreeMap;
