@@ -355,6 +355,52 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
+            (TypeKind::Tagged(o), TypeKind::Tagged(n)) => {
+                // Variants pair by tag value. An unknown tag is kept (the
+                // `Unknown` variant), so a new one breaks no old reader.
+                let first =
+                    |v: &crate::ir::TaggedVariant| v.tags.first().cloned().unwrap_or_default();
+                for ov in &o.variants {
+                    if !n
+                        .variants
+                        .iter()
+                        .any(|nv| nv.tags.iter().any(|t| ov.tags.contains(t)))
+                    {
+                        let mut at = place.clone();
+                        at.rust = RustItem {
+                            kind: ItemKind::Variant,
+                            path: format!("{}::{}", new.name, ov.rust),
+                        };
+                        self.push(
+                            &at,
+                            ChangeKind::VariantRemoved,
+                            first(ov),
+                            verdict(side, true, false),
+                            Bump::Major,
+                        );
+                    }
+                }
+                for nv in &n.variants {
+                    if !o
+                        .variants
+                        .iter()
+                        .any(|ov| ov.tags.iter().any(|t| nv.tags.contains(t)))
+                    {
+                        let mut at = place.clone();
+                        at.rust = RustItem {
+                            kind: ItemKind::Variant,
+                            path: format!("{}::{}", new.name, nv.rust),
+                        };
+                        self.push(
+                            &at,
+                            ChangeKind::VariantAdded,
+                            first(nv),
+                            verdict(side, false, false),
+                            Bump::Major,
+                        );
+                    }
+                }
+            }
             (TypeKind::Alias(o), TypeKind::Alias(n)) => self.compare_use(&place, o, n),
             (o, n) => {
                 let is_string = |k: &TypeKind| matches!(k, TypeKind::Alias(TypeRef::String));
@@ -1057,6 +1103,7 @@ fn kind_word(kind: &TypeKind) -> &'static str {
         TypeKind::Struct(_) => "struct",
         TypeKind::Enum(_) => "enum",
         TypeKind::Union(_) => "union",
+        TypeKind::Tagged(_) => "tagged union",
         TypeKind::Alias(_) => "alias",
     }
 }

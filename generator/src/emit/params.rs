@@ -33,7 +33,8 @@ use super::routes::{method_names, trait_name};
 use super::text::{Code, f64_literal, line, string_literal};
 use super::types::{Presence, Scope, field_type_text_in, type_text_in};
 use crate::ir::{
-    Api, Constraints, Enum, Field, Method, Operation, Struct, TypeDef, TypeKind, TypeRef, Union,
+    Api, Constraints, Enum, EnumValue, Field, Method, Operation, Struct, TypeDef, TypeKind,
+    TypeRef, Union,
 };
 use crate::lower::names::{Namer, field_name};
 
@@ -1184,8 +1185,9 @@ fn nested_impls(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef) {
         TypeKind::Struct(s) => nested_struct(code, api, scope, def, s),
         TypeKind::Enum(e) => nested_enum(code, scope, def, e),
         TypeKind::Union(u) => nested_union(code, api, scope, def, u),
-        // An alias is its target type, whose impls exist already.
-        TypeKind::Alias(_) => {}
+        // An alias is its target type, whose impls exist already; lowering
+        // rejects tagged unions that parameters reach (`lower::support`).
+        TypeKind::Alias(_) | TypeKind::Tagged(_) => {}
     }
 }
 
@@ -1370,7 +1372,7 @@ fn enum_arbitrary_impl(code: &mut Code, name: &str, e: &Enum, wires: &str) {
 
 fn nested_union(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef, u: &Union) {
     let name = scope.path_text(&def.name);
-    union_from_impls(code, scope, &name, u);
+    union_from_impls(code, api, scope, &name, u);
     code.open_fmt(format_args!("impl crate::form::FormEncode for {name}"));
     code.open("fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter)");
     code.open("match self");
@@ -1446,12 +1448,14 @@ fn union_arbitrary_impl(code: &mut Code, api: &Api, scope: &Scope, name: &str, u
     });
 }
 
-/// `From` each variant's type, when no other variant has the same type.
-fn union_from_impls(code: &mut Code, scope: &Scope, name: &str, u: &Union) {
+/// `From` each variant's type, when no other variant has the same Rust
+/// type (two aliases of `String` are the same type).
+fn union_from_impls(code: &mut Code, api: &Api, scope: &Scope, name: &str, u: &Union) {
+    let same = |a: &TypeRef, b: &TypeRef| api.resolve_alias(a) == api.resolve_alias(b);
     let unique = u
         .variants
         .iter()
-        .filter(|v| u.variants.iter().filter(|w| w.ty == v.ty).count() == 1);
+        .filter(|v| u.variants.iter().filter(|w| same(&w.ty, &v.ty)).count() == 1);
     for v in unique {
         let ty = type_text_in(&v.ty, scope);
         let value = if v.boxed {
@@ -1519,8 +1523,9 @@ fn json_decode_impl(code: &mut Code, scope: &Scope, def: &TypeDef) {
         }
         TypeKind::Enum(e) => json_enum_impl(code, &name, e),
         TypeKind::Union(u) => json_union_impl(code, &name, u),
-        // An alias is its target type, whose impl exists already.
-        TypeKind::Alias(_) => {}
+        // An alias is its target type, whose impl exists already; lowering
+        // rejects tagged unions that parameters reach (`lower::support`).
+        TypeKind::Alias(_) | TypeKind::Tagged(_) => {}
     }
 }
 
@@ -1530,7 +1535,28 @@ fn json_enum_impl(code: &mut Code, name: &str, e: &Enum) {
     let wires: Vec<String> = e.variants.iter().map(|v| string_literal(&v.wire)).collect();
     code.open_fmt(format_args!("impl crate::json::JsonDecode for {name}"));
     code.open("fn decode_json(value: &::serde_json::Value, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    code.line("crate::json::string(value, path).map(Self::from)");
+    match e.value {
+        EnumValue::String => code.line("crate::json::string(value, path).map(Self::from)"),
+        // Numbers and booleans are matched on their JSON text.
+        kind => {
+            let (pattern, rule) = match kind {
+                EnumValue::Bool => ("::serde_json::Value::Bool(_)", "boolean"),
+                EnumValue::Integer => ("::serde_json::Value::Number(_)", "integer"),
+                _ => ("::serde_json::Value::Number(_)", "number"),
+            };
+            code.open("match value");
+            line!(
+                code,
+                "{pattern} => ::std::result::Result::Ok(Self::from(value.to_string().as_str())),"
+            );
+            line!(
+                code,
+                "_ => ::std::result::Result::Err(crate::form::ValidationError::new(path, crate::form::Rule::Type({}))),",
+                string_literal(rule)
+            );
+            code.close();
+        }
+    }
     code.close();
     code.open("fn decode_json_strict(value: &::serde_json::Value, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
     code.line("let value = Self::decode_json(value, path)?;");

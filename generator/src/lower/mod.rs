@@ -2,19 +2,26 @@
 //! Every Rust name is decided here, in a fixed visiting order (component
 //! schemas sorted by key, then operations sorted by path and method), so
 //! names are stable. Submodules: `names` (identifier rules), `schema`
-//! (schemas to types), `operation` (paths to operations), `cycles` (boxing).
+//! (schemas to types), `compose` (allOf, keywords beside composition,
+//! discriminator hierarchies), `union` (oneOf/anyOf), `enums`, `operation`
+//! (paths to operations), `cycles` (boxing), `support` (what parameters
+//! cannot encode yet).
 
+mod compose;
 mod cycles;
+mod enums;
 pub mod names;
 mod operation;
 pub use operation::operation_name;
 mod schema;
+mod support;
+mod union;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::ReferenceOr;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ir::{Api, TypeDef, TypeKind};
 use crate::load::Spec;
 use crate::pointer::Pointer;
@@ -28,11 +35,13 @@ pub fn lower(spec: &Spec) -> Result<Api> {
         types: BTreeMap::new(),
         namer: Namer::default(),
         components: BTreeMap::new(),
+        nullable_components: BTreeSet::new(),
     };
     lowerer.lower_components()?;
     let operations = lowerer.lower_operations()?;
     let mut types = lowerer.types;
     cycles::box_cycles(&mut types);
+    support::check_params(spec, &types, &operations)?;
     let info = &spec.api.info;
     Ok(Api {
         title: info.title.clone(),
@@ -50,6 +59,9 @@ pub(crate) struct Lowerer<'a> {
     namer: Namer,
     /// Component key -> Rust type name.
     components: BTreeMap<String, String>,
+    /// Components whose schema is nullable (`nullable: true`, or `null`
+    /// among its `enum` values): every use of them is nullable.
+    nullable_components: BTreeSet<String>,
 }
 
 impl Lowerer<'_> {
@@ -71,7 +83,13 @@ impl Lowerer<'_> {
         for key in &keys {
             let name = self.namer.claim(&type_name(key));
             self.components.insert((*key).clone(), name);
+            if let ReferenceOr::Item(schema) = &components.schemas[*key]
+                && schema::is_nullable(schema)
+            {
+                self.nullable_components.insert((*key).clone());
+            }
         }
+        let mut hierarchies = self.hierarchies();
         for key in keys {
             let name = self.components[key].clone();
             let at = Pointer::root().push("components").push("schemas").push(key);
@@ -88,16 +106,11 @@ impl Lowerer<'_> {
                     });
                     None
                 }
-                ReferenceOr::Item(schema) => {
-                    let shape = self.lower_inline(schema, &at, Slot::Fixed(&name))?;
-                    if shape.nullable && !matches!(self.types[&name].kind, TypeKind::Alias(_)) {
-                        return Err(Error::Unsupported {
-                            at: self.spec.at(&at.push("nullable")),
-                            message: "a nullable component schema: make the places that use it nullable instead".to_owned(),
-                        });
-                    }
-                    shape.docs
-                }
+                ReferenceOr::Item(schema) => match hierarchies.remove(key.as_str()) {
+                    Some(hierarchy) => self.lower_hierarchy(key, &name, schema, hierarchy, &at)?,
+                    // A nullable component is the type; its uses are nullable.
+                    None => self.lower_inline(schema, &at, Slot::Fixed(&name))?.docs,
+                },
             };
             let def = self
                 .types

@@ -165,6 +165,8 @@ impl<'a> Lowerer<'a> {
                 constraints: shape.constraints,
                 default: shape.default,
                 deprecated: data.deprecated.unwrap_or(false) || shape.deprecated,
+                read_only: false,
+                write_only: false,
                 style: Some(style),
                 pointer: p_at,
             };
@@ -295,6 +297,8 @@ impl<'a> Lowerer<'a> {
                 constraints: shape.constraints,
                 default: shape.default,
                 deprecated: shape.deprecated,
+                read_only: shape.read_only,
+                write_only: shape.write_only,
                 style: Some(encoding_style(media, wire)),
                 pointer: p_at,
             });
