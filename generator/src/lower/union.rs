@@ -10,9 +10,10 @@
 //!   `mapping`, else the component name), keeping unknown tags as JSON.
 //! - `anyOf` with two or more object alternatives that one value may match
 //!   together (no required property with a single, different value in each
-//!   tells them apart): raw JSON (`serde_json::Value`), so nothing is lost
-//!   whichever alternatives match; read it into the one you need with
-//!   `serde_json::from_value`.
+//!   tells them apart), in a model: raw JSON (`serde_json::Value`), so
+//!   nothing is lost whichever alternatives match; read it into the one you
+//!   need with `serde_json::from_value`. Inside request parameters the
+//!   caller builds the value, so nothing can be lost: a typed union.
 //! - Otherwise an untagged union whose variants are tried most specific
 //!   first: objects with more required properties before those with fewer,
 //!   integers before numbers, anything before maps and before raw JSON; spec
@@ -46,6 +47,8 @@ pub(super) enum Class {
     Object {
         required: Vec<String>,
         consts: Vec<(String, String)>,
+        /// Every property it defines.
+        properties: Vec<String>,
     },
     /// An object without properties: a map.
     Map,
@@ -84,13 +87,27 @@ impl Class {
         }
     }
 
-    /// Whether one value can never match both (by a required property with
-    /// a single, different value in each).
+    /// Whether one value can never match both: a required property has a
+    /// single, different value in each, or each requires a property the
+    /// other does not define.
     fn exclusive(&self, other: &Class) -> bool {
         match (self, other) {
-            (Class::Object { consts: a, .. }, Class::Object { consts: b, .. }) => a
-                .iter()
-                .any(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v != v2)),
+            (
+                Class::Object {
+                    required: ra,
+                    consts: ca,
+                    properties: pa,
+                },
+                Class::Object {
+                    required: rb,
+                    consts: cb,
+                    properties: pb,
+                },
+            ) => {
+                ca.iter()
+                    .any(|(k, v)| cb.iter().any(|(k2, v2)| k == k2 && v != v2))
+                    || (ra.iter().any(|r| !pb.contains(r)) && rb.iter().any(|r| !pa.contains(r)))
+            }
             _ => true,
         }
     }
@@ -124,7 +141,7 @@ impl<'a> Lowerer<'a> {
             rest.retain(|(_, a)| !is_plain_string(a));
             let targets = self.lower_each(&rest, &base, slot)?;
             let inner = match targets.as_slice() {
-                [only] => only.ty.clone(),
+                [(_, only)] => only.ty.clone(),
                 _ => self.union_of(targets, at, slot)?,
             };
             let ty = TypeRef::Expandable(Box::new(inner));
@@ -154,7 +171,8 @@ impl<'a> Lowerer<'a> {
                 ..Shape::default()
             });
         }
-        if keyword == "anyOf" && rest.len() > 1 && self.may_match_together(&rest) {
+        if keyword == "anyOf" && rest.len() > 1 && !in_request(at) && self.may_match_together(&rest)
+        {
             return Ok(Shape {
                 ty: wrap_clearable(TypeRef::Json, clearable),
                 nullable,
@@ -167,7 +185,7 @@ impl<'a> Lowerer<'a> {
         let ty = match shapes.len() {
             0 => TypeRef::String,
             1 => {
-                let only = shapes.remove(0);
+                let (_, only) = shapes.remove(0);
                 nullable |= only.nullable;
                 if !clearable {
                     return Ok(Shape { nullable, ..only });
@@ -187,13 +205,14 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Lowers each alternative, in the order a union tries them (see the
-    /// module docs), naming inline ones by their shape.
+    /// module docs), naming inline ones by their shape; each with its
+    /// position in the spec.
     fn lower_each(
         &mut self,
         alternatives: &[(usize, &ReferenceOr<Schema>)],
         base: &Pointer,
         slot: Slot<'_>,
-    ) -> Result<Vec<Shape>> {
+    ) -> Result<Vec<(usize, Shape)>> {
         let parent = slot_hint(slot).to_owned();
         let classes: Vec<Class> = alternatives
             .iter()
@@ -212,11 +231,12 @@ impl<'a> Lowerer<'a> {
                 j -= 1;
             }
         }
+        // Words are claimed in spec order, so inline names do not depend on the sorting.
         let mut hints = Namer::default();
-        order
-            .into_iter()
-            .map(|k| {
-                let (i, alternative) = alternatives[k];
+        let words: Vec<String> = alternatives
+            .iter()
+            .enumerate()
+            .map(|(k, (_, alternative))| {
                 let word = match (&classes[k], alternative) {
                     (Class::Object { required, .. }, ReferenceOr::Item(_)) if objects > 1 => {
                         distinguishing(required, k, &classes)
@@ -225,7 +245,14 @@ impl<'a> Lowerer<'a> {
                     }
                     _ => kind_word(alternative),
                 };
-                let word = hints.claim(&word);
+                hints.claim(&word)
+            })
+            .collect();
+        order
+            .into_iter()
+            .map(|k| {
+                let (i, alternative) = alternatives[k];
+                let word = &words[k];
                 let mut shape = self.lower_schema(
                     alternative.into(),
                     &base.push(i),
@@ -233,18 +260,26 @@ impl<'a> Lowerer<'a> {
                 )?;
                 // An inline alternative is named by its kind (`Object`), a reference by its type.
                 if matches!(alternative, ReferenceOr::Item(_)) {
-                    shape.variant = Some(word);
+                    shape.variant = Some(word.clone());
                 }
-                Ok(shape)
+                Ok((k, shape))
             })
             .collect()
     }
 
-    /// An untagged union of `shapes` (in the order given), or an existing identical one.
-    fn union_of(&mut self, shapes: Vec<Shape>, at: &Pointer, slot: Slot<'_>) -> Result<TypeRef> {
-        let all_named: Option<Vec<&str>> = shapes
+    /// An untagged union of `shapes` (in the order given, each with its
+    /// position in the spec), or an existing identical one.
+    fn union_of(
+        &mut self,
+        shapes: Vec<(usize, Shape)>,
+        at: &Pointer,
+        slot: Slot<'_>,
+    ) -> Result<TypeRef> {
+        let mut in_spec_order: Vec<&(usize, Shape)> = shapes.iter().collect();
+        in_spec_order.sort_by_key(|(k, _)| *k);
+        let all_named: Option<Vec<&str>> = in_spec_order
             .iter()
-            .map(|s| match &s.ty {
+            .map(|(_, s)| match &s.ty {
                 // Inline alternatives (which ask for a variant name) are not components.
                 TypeRef::Named(n) if !s.nullable && s.variant.is_none() => Some(n.as_str()),
                 _ => None,
@@ -257,9 +292,10 @@ impl<'a> Lowerer<'a> {
             _ => None,
         };
         let mut variant_names = Namer::with_reserved(&[]);
+        let shared_name = shared_name.map(|n| n.to_owned());
         let variants: Vec<UnionVariant> = shapes
             .into_iter()
-            .map(|s| {
+            .map(|(_, s)| {
                 let ty = wrap_nullable(s.ty, s.nullable);
                 let rust = variant_names.claim(&s.variant.unwrap_or_else(|| variant_word(&ty)));
                 UnionVariant {
@@ -405,23 +441,30 @@ impl<'a> Lowerer<'a> {
                 Class::Object {
                     required: required.to_vec(),
                     consts,
+                    properties: props.keys().cloned().collect(),
                 }
             };
         let merge = |members: &[ReferenceOr<Schema>], mut acc: Class| {
             for m in members {
                 match (self.class_of(m.into(), depth + 1), &mut acc) {
                     (
-                        Class::Object { required, consts },
+                        Class::Object {
+                            required,
+                            consts,
+                            properties,
+                        },
                         Class::Object {
                             required: r,
                             consts: c,
+                            properties: p,
                         },
                     ) => {
                         r.extend(required);
                         c.extend(consts);
+                        p.extend(properties);
                     }
-                    (Class::Object { required, consts }, acc @ (Class::Any | Class::Map)) => {
-                        *acc = Class::Object { required, consts };
+                    (object @ Class::Object { .. }, acc @ (Class::Any | Class::Map)) => {
+                        *acc = object;
                     }
                     (Class::Any, _) => {}
                     (other, acc @ Class::Any) => *acc = other,
@@ -485,6 +528,15 @@ fn distinguishing<'c>(required: &'c [String], k: usize, classes: &[Class]) -> Op
             })
         })
         .map(String::as_str)
+}
+
+/// Whether `at` is inside an operation's parameters or request body, whose
+/// values the caller builds (so a union there loses nothing when sent).
+fn in_request(at: &Pointer) -> bool {
+    let tokens: Vec<String> = at.tokens().take(4).collect();
+    tokens.len() == 4
+        && tokens[0] == "paths"
+        && (tokens[3] == "parameters" || tokens[3] == "requestBody")
 }
 
 fn wrap_clearable(ty: TypeRef, clearable: bool) -> TypeRef {
