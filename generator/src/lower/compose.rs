@@ -231,6 +231,12 @@ impl<'a> Lowerer<'a> {
             });
         }
         let (schema, at) = match schema {
+            SchemaRef::Ref(reference) if !super::schema::is_component_ref(reference) => {
+                match self.resolve_deep(reference, 0) {
+                    Some(found) => found,
+                    None => return Ok(Member::Other),
+                }
+            }
             SchemaRef::Ref(reference) => {
                 let key = self.ref_key(reference, at)?;
                 let Some((schema, key)) = self.component_schema(&key) else {

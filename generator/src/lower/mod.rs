@@ -3,7 +3,8 @@
 //! schemas sorted by key, then operations sorted by path and method), so
 //! names are stable. Submodules: `names` (identifier rules), `schema`
 //! (schemas to types), `compose` (allOf, keywords beside composition,
-//! discriminator hierarchies), `union` (oneOf/anyOf), `enums`, `operation`
+//! discriminator hierarchies), `union` (oneOf/anyOf), `enums`, `refs`
+//! (`$ref`s into a component or to a parameter's schema), `operation`
 //! (paths to operations), `cycles` (boxing), `support` (what parameters
 //! cannot encode yet).
 
@@ -13,6 +14,7 @@ mod enums;
 pub mod names;
 mod operation;
 pub use operation::operation_name;
+mod refs;
 mod schema;
 mod support;
 mod union;
@@ -36,6 +38,7 @@ pub fn lower(spec: &Spec) -> Result<Api> {
         namer: Namer::default(),
         components: BTreeMap::new(),
         nullable_components: BTreeSet::new(),
+        deep_refs: BTreeMap::new(),
     };
     lowerer.lower_components()?;
     let operations = lowerer.lower_operations()?;
@@ -62,6 +65,9 @@ pub(crate) struct Lowerer<'a> {
     /// Components whose schema is nullable (`nullable: true`, or `null`
     /// among its `enum` values): every use of them is nullable.
     nullable_components: BTreeSet<String>,
+    /// `$ref` -> its type, for `$ref`s to schema nodes that are not
+    /// components (see `refs`).
+    deep_refs: BTreeMap<String, schema::Shape>,
 }
 
 impl Lowerer<'_> {

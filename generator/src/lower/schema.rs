@@ -114,6 +114,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_ref(&mut self, reference: &str, at: &Pointer) -> Result<Shape> {
+        if !is_component_ref(reference) && reference.starts_with("#/") {
+            return self.lower_deep_ref(reference, at);
+        }
         let key = self.ref_key(reference, at)?;
         let name = self.components[&key].clone();
         Ok(Shape {
@@ -632,4 +635,11 @@ pub fn is_nullable(schema: &Schema) -> bool {
             SchemaKind::Any(a) => a.enumeration.iter().any(Value::is_null),
             _ => false,
         }
+}
+
+/// Whether a `$ref` names a component schema itself (`#/components/schemas/X`).
+pub fn is_component_ref(reference: &str) -> bool {
+    reference
+        .strip_prefix(SCHEMA_PREFIX)
+        .is_some_and(|k| !k.contains('/'))
 }
