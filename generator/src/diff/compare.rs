@@ -263,6 +263,16 @@ impl<'a> Cx<'a> {
                 self.compare_expandable(&place, &o.expandable_fields, &n.expandable_fields);
             }
             (TypeKind::Enum(o), TypeKind::Enum(n)) => {
+                // Strings became numbers (or back): every value reads differently.
+                if o.value != n.value {
+                    self.push(
+                        &place,
+                        ChangeKind::TypeChanged,
+                        format!("enum of {:?} -> enum of {:?}", o.value, n.value),
+                        verdict(side, true, true),
+                        Bump::Major,
+                    );
+                }
                 let olds: BTreeMap<&str, &str> = o
                     .variants
                     .iter()
