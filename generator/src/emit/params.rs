@@ -1387,7 +1387,7 @@ fn nested_union(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef, u: &Un
     code.close();
     code.close();
     union_decode_impl(code, &name, u);
-    union_validate_impl(code, &name, u);
+    union_validate_impl(code, api, &name, u);
     union_arbitrary_impl(code, api, scope, &name, u);
 }
 
@@ -1473,14 +1473,16 @@ fn union_from_impls(code: &mut Code, api: &Api, scope: &Scope, name: &str, u: &U
 
 /// `Validate` of a union: the checks of the variant held (through the
 /// wrappers its type has; other values of those wrappers have none).
-fn union_validate_impl(code: &mut Code, name: &str, u: &Union) {
+fn union_validate_impl(code: &mut Code, api: &Api, name: &str, u: &Union) {
     let mut refutable = false;
     let mut arms: Vec<Stmt> = Vec::new();
     for v in &u.variants {
+        // An alias is checked as its target (`Email` = `String` has no `Validate`).
+        let ty = api.resolve_alias(&v.ty).clone();
         let (layers, inner) = if v.boxed {
-            (Vec::new(), v.ty.clone())
+            (Vec::new(), ty)
         } else {
-            peel(&v.ty)
+            peel(&ty)
         };
         let checks = checks("inner", &inner, &Constraints::default(), "path", 0);
         if checks.is_empty() {
