@@ -1479,11 +1479,7 @@ fn union_validate_impl(code: &mut Code, api: &Api, name: &str, u: &Union) {
     for v in &u.variants {
         // An alias is checked as its target (`Email` = `String` has no `Validate`).
         let ty = api.resolve_alias(&v.ty).clone();
-        let (layers, inner) = if v.boxed {
-            (Vec::new(), ty)
-        } else {
-            peel(&ty)
-        };
+        let (layers, inner) = if v.boxed { (Vec::new(), ty) } else { peel(&ty) };
         let checks = checks("inner", &inner, &Constraints::default(), "path", 0);
         if checks.is_empty() {
             arms.push(Stmt::Line(format!("Self::{}(_) => {{}}", v.rust)));

@@ -30,8 +30,9 @@ use openapiv3::{
 };
 
 use super::Lowerer;
+use super::class::Class;
 use super::schema::{ObjectParts, SchemaRef, Shape, Slot, slot_hint};
-use super::union::{Class, mapping_key};
+use super::union::mapping_key;
 use crate::error::{Error, Result};
 use crate::ir::{Flattened, TypeDef, TypeKind, TypeRef};
 use crate::pointer::Pointer;

@@ -4,13 +4,16 @@
 //! names are stable. Submodules: `names` (identifier rules), `schema`
 //! (schemas to types), `compose` (allOf, keywords beside composition,
 //! discriminator hierarchies), `union` (oneOf/anyOf), `enums`, `refs`
-//! (`$ref`s into a component or to a parameter's schema), `operation`
+//! (`$ref`s into a component or to a parameter's schema), `class` (a coarse
+//! view of what a schema accepts), `envelope` (Stripe's list), `operation`
 //! (paths to operations), `cycles` (boxing), `support` (what parameters
 //! cannot encode yet).
 
+mod class;
 mod compose;
 mod cycles;
 mod enums;
+mod envelope;
 pub mod names;
 mod operation;
 pub use operation::operation_name;
