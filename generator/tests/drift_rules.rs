@@ -878,11 +878,12 @@ fn union_alternatives_added_to_a_response_break_old_clients() {
         schemas: "    a: {type: object, properties: {x: {type: string}}}\n    b: {type: object, properties: {y: {type: integer}}}\n    c: {type: object, properties: {z: {type: boolean}}}",
         ..Spec::default()
     };
+    // oneOf: an anyOf of objects one value may match together is raw JSON.
     let two = thing(
-        "{type: object, properties: {v: {anyOf: [{$ref: '#/components/schemas/a'}, {$ref: '#/components/schemas/b'}]}}}",
+        "{type: object, properties: {v: {oneOf: [{$ref: '#/components/schemas/a'}, {$ref: '#/components/schemas/b'}]}}}",
     );
     let three = thing(
-        "{type: object, properties: {v: {anyOf: [{$ref: '#/components/schemas/a'}, {$ref: '#/components/schemas/b'}, {$ref: '#/components/schemas/c'}]}}}",
+        "{type: object, properties: {v: {oneOf: [{$ref: '#/components/schemas/a'}, {$ref: '#/components/schemas/b'}, {$ref: '#/components/schemas/c'}]}}}",
     );
     let r = report(&two, &three);
     // The union is named after its alternatives, so it is a different type.
