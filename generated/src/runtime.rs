@@ -4,7 +4,8 @@
 
 //! Support types that the generated models, parameters and routes share:
 //! timestamps, the absent/null/value tri-state, expandable references, clearable
-//! parameters (and maps), the list envelope, and routes with the `Params` trait
+//! parameters (and maps), the list envelope, the serde helpers of
+//! discriminated unions and of enums of numbers or booleans, and routes with the `Params` trait
 //! that ties a parameters type to its route and its wire encoding (query, form
 //! or JSON body). Emitted verbatim by the generator.
 
@@ -204,6 +205,49 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Clearable<T> {
 /// where serde's own `Option` would read it as absent.
 pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
     T::deserialize(deserializer).map(Some)
+}
+
+/// Writes one variant of a discriminated union: the variant's value, with
+/// the tag `property: tag` added when the value does not carry it itself.
+pub fn serialize_tagged<T: Serialize, S: Serializer>(value: &T, property: &str, tag: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut json = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let serde_json::Value::Object(map) = &mut json {
+        map.entry(property.to_owned()).or_insert_with(|| serde_json::Value::String(tag.to_owned()));
+    }
+    json.serialize(serializer)
+}
+
+/// The tag of a discriminated union's value: the text of its `property`
+/// (a string, or the JSON text of a number or boolean).
+pub fn tag_of(value: &serde_json::Value, property: &str) -> Option<String> {
+    match value.get(property)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        other @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => Some(other.to_string()),
+        _ => None,
+    }
+}
+
+/// Reads a discriminated union's variant from the whole value (tag included).
+pub fn variant_of<T: DeserializeOwned, E: serde::de::Error>(value: serde_json::Value) -> Result<Box<T>, E> {
+    serde_json::from_value(value).map(Box::new).map_err(E::custom)
+}
+
+/// Writes the value of an enum of numbers or booleans from its text (an
+/// unknown value that is not JSON is written as a string).
+pub fn serialize_enum_text<S: Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => value.serialize(serializer),
+        _ => serializer.serialize_str(text),
+    }
+}
+
+/// Reads the value of an enum of numbers or booleans as its JSON text.
+pub fn deserialize_enum_text<'de, D: Deserializer<'de>>(deserializer: D, expected: &str) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Number(n) if expected != "boolean" => Ok(n.to_string()),
+        serde_json::Value::Bool(b) if expected == "boolean" => Ok(b.to_string()),
+        other => Err(D::Error::custom(format!("invalid value {other}, expected {expected}"))),
+    }
 }
 
 /// The `object` tag of a [`List`]: always `"list"`.

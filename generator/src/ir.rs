@@ -40,10 +40,14 @@ pub struct TypeDef {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeKind {
     Struct(Struct),
-    /// A string enum. Always open: unknown values are kept, not rejected.
+    /// An enum of strings, integers, numbers or booleans. Always open:
+    /// unknown values are kept, not rejected.
     Enum(Enum),
     /// `anyOf`/`oneOf` of several shapes, told apart by trying each in order.
     Union(Union),
+    /// A `oneOf`/`anyOf` with a `discriminator`, or the base of an `allOf`
+    /// hierarchy that carries one: told apart by the value of one property.
+    Tagged(Tagged),
     /// A named component that is not an object (a map, a primitive …).
     Alias(TypeRef),
 }
@@ -58,9 +62,11 @@ impl TypeKind {
                 .iter()
                 .map(|f| &f.ty)
                 .chain(&s.additional)
+                .chain(s.flattened.iter().map(|f| &f.ty))
                 .flat_map(TypeRef::named)
                 .collect(),
             TypeKind::Union(u) => u.variants.iter().flat_map(|v| v.ty.named()).collect(),
+            TypeKind::Tagged(t) => t.variants.iter().flat_map(|v| v.ty.named()).collect(),
             TypeKind::Alias(t) => t.named(),
             TypeKind::Enum(_) => Vec::new(),
         }
@@ -76,6 +82,18 @@ pub struct Struct {
     pub deny_unknown: bool,
     /// `x-expandableFields`, as listed in the spec.
     pub expandable_fields: Vec<String>,
+    /// Types whose keys sit beside the fields in the same JSON object
+    /// (`#[serde(flatten)]`): a `oneOf`/`anyOf` beside `properties`.
+    pub flattened: Vec<Flattened>,
+}
+
+/// A value whose keys are read from and written to its struct's own object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flattened {
+    /// The Rust field name (never clashes with the struct's fields).
+    pub rust: String,
+    pub ty: TypeRef,
+    pub docs: Option<String>,
 }
 
 /// A struct field, an operation parameter or a request-body property.
@@ -95,6 +113,13 @@ pub struct Field {
     pub constraints: Constraints,
     pub default: Option<Value>,
     pub deprecated: bool,
+    /// `readOnly: true`: sent in responses only. Such a field is never
+    /// required in the model struct (a request leaves it out), and request
+    /// parameters skip it.
+    pub read_only: bool,
+    /// `writeOnly: true`: sent in requests only. Such a field is never
+    /// required in the model struct (a response leaves it out).
+    pub write_only: bool,
     /// For parameters: how they are put on the wire.
     pub style: Option<ParamStyle>,
     pub pointer: Pointer,
@@ -174,13 +199,48 @@ impl Constraints {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Enum {
+    /// What the values are on the wire (JSON strings, numbers or booleans).
+    pub value: EnumValue,
     pub variants: Vec<EnumVariant>,
+}
+
+/// The JSON type of an enum's values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EnumValue {
+    #[default]
+    String,
+    Integer,
+    Number,
+    Bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnumVariant {
+    /// The value as text: the string itself, or the JSON text of a number
+    /// or boolean (`1`, `2.5`, `true`); also its form/query encoding.
     pub wire: String,
     pub rust: String,
+}
+
+/// A union told apart by a discriminator property (`#[serde(tag)]`-like,
+/// but each variant's struct keeps the property, and an unknown tag is kept
+/// as raw JSON in an `Unknown` variant).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tagged {
+    /// The discriminator's `propertyName` (wire name).
+    pub property: String,
+    pub variants: Vec<TaggedVariant>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaggedVariant {
+    /// The tag values that select this variant (the first is written when
+    /// the variant's type does not carry the property itself).
+    pub tags: Vec<String>,
+    pub rust: String,
+    /// The variant's type (a named struct, usually).
+    pub ty: TypeRef,
+    pub boxed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -256,6 +316,25 @@ impl TypeRef {
             TypeRef::Option(t) | TypeRef::Clearable(t) => t.direct_named(),
             _ => None,
         }
+    }
+}
+
+impl Api {
+    /// `ty` with named aliases replaced by what they name, at the top level
+    /// (`Slot` = `i64` gives `Integer`): two uses with the same resolved
+    /// type are the same Rust type.
+    pub fn resolve_alias<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {
+        // Bounded: a cycle of aliases cannot be lowered, but never loop.
+        for _ in 0..64 {
+            match ty {
+                TypeRef::Named(n) => match self.types.get(n).map(|d| &d.kind) {
+                    Some(TypeKind::Alias(target)) => ty = target,
+                    _ => return ty,
+                },
+                _ => return ty,
+            }
+        }
+        ty
     }
 }
 

@@ -919,11 +919,12 @@ fn union_alternatives_added_to_a_response_break_old_clients() {
         schemas: "    a: {type: object, properties: {x: {type: string}}}\n    b: {type: object, properties: {y: {type: integer}}}\n    c: {type: object, properties: {z: {type: boolean}}}",
         ..Spec::default()
     };
+    // oneOf: an anyOf of objects one value may match together is raw JSON.
     let two = thing(
-        "{type: object, properties: {v: {anyOf: [{$ref: '#/components/schemas/a'}, {$ref: '#/components/schemas/b'}]}}}",
+        "{type: object, properties: {v: {oneOf: [{$ref: '#/components/schemas/a'}, {$ref: '#/components/schemas/b'}]}}}",
     );
     let three = thing(
-        "{type: object, properties: {v: {anyOf: [{$ref: '#/components/schemas/a'}, {$ref: '#/components/schemas/b'}, {$ref: '#/components/schemas/c'}]}}}",
+        "{type: object, properties: {v: {oneOf: [{$ref: '#/components/schemas/a'}, {$ref: '#/components/schemas/b'}, {$ref: '#/components/schemas/c'}]}}}",
     );
     let r = report(&two, &three);
     // The union is named after its alternatives, so it is a different type.
@@ -1144,4 +1145,42 @@ fn new_optional_fields_of_nested_params_are_minor_of_models_major() {
         .find(|c| c.location.ends_with(".y"))
         .expect(&listed);
     assert_eq!((model.wire, model.bump), (Compatible, Major), "{listed}");
+}
+
+/// The template with `thing: {v: value}` and the given component schemas.
+fn with_value(schemas: &str) -> Spec<'_> {
+    Spec {
+        thing: "{type: object, properties: {v: {$ref: '#/components/schemas/value'}}}",
+        schemas,
+        ..Spec::default()
+    }
+}
+
+#[test]
+fn tagged_union_variants_pair_by_tag_and_an_unknown_tag_is_kept() {
+    let member = |name: &str| {
+        format!(
+            "    {name}: {{type: object, required: [k], properties: {{k: {{type: string}}}}}}\n"
+        )
+    };
+    let value = |refs: &[&str]| {
+        let refs: Vec<String> = refs
+            .iter()
+            .map(|r| format!("{{$ref: '#/components/schemas/{r}'}}"))
+            .collect();
+        format!(
+            "    value: {{discriminator: {{propertyName: k}}, oneOf: [{}]}}\n",
+            refs.join(", ")
+        )
+    };
+    let members = format!("{}{}{}", member("a"), member("b"), member("c"));
+    let two = format!("{members}{}", value(&["a", "b"]));
+    let three = format!("{members}{}", value(&["a", "b", "c"]));
+    let (added, _) = both_ways(
+        &with_value(&two),
+        &with_value(&three),
+        expect(K::VariantAdded, "value", Compatible, Major),
+        expect(K::VariantRemoved, "value", Compatible, Major),
+    );
+    assert_eq!(added.rust.to_string(), "variant Value::C");
 }

@@ -263,6 +263,16 @@ impl<'a> Cx<'a> {
                 self.compare_expandable(&place, &o.expandable_fields, &n.expandable_fields);
             }
             (TypeKind::Enum(o), TypeKind::Enum(n)) => {
+                // Strings became numbers (or back): every value reads differently.
+                if o.value != n.value {
+                    self.push(
+                        &place,
+                        ChangeKind::TypeChanged,
+                        format!("enum of {:?} -> enum of {:?}", o.value, n.value),
+                        verdict(side, true, true),
+                        Bump::Major,
+                    );
+                }
                 let olds: BTreeMap<&str, &str> = o
                     .variants
                     .iter()
@@ -350,6 +360,52 @@ impl<'a> Cx<'a> {
                             ChangeKind::VariantAdded,
                             show(&nv.ty),
                             verdict(side, false, true),
+                            Bump::Major,
+                        );
+                    }
+                }
+            }
+            (TypeKind::Tagged(o), TypeKind::Tagged(n)) => {
+                // Variants pair by tag value. An unknown tag is kept (the
+                // `Unknown` variant), so a new one breaks no old reader.
+                let first =
+                    |v: &crate::ir::TaggedVariant| v.tags.first().cloned().unwrap_or_default();
+                for ov in &o.variants {
+                    if !n
+                        .variants
+                        .iter()
+                        .any(|nv| nv.tags.iter().any(|t| ov.tags.contains(t)))
+                    {
+                        let mut at = place.clone();
+                        at.rust = RustItem {
+                            kind: ItemKind::Variant,
+                            path: format!("{}::{}", new.name, ov.rust),
+                        };
+                        self.push(
+                            &at,
+                            ChangeKind::VariantRemoved,
+                            first(ov),
+                            verdict(side, true, false),
+                            Bump::Major,
+                        );
+                    }
+                }
+                for nv in &n.variants {
+                    if !o
+                        .variants
+                        .iter()
+                        .any(|ov| ov.tags.iter().any(|t| nv.tags.contains(t)))
+                    {
+                        let mut at = place.clone();
+                        at.rust = RustItem {
+                            kind: ItemKind::Variant,
+                            path: format!("{}::{}", new.name, nv.rust),
+                        };
+                        self.push(
+                            &at,
+                            ChangeKind::VariantAdded,
+                            first(nv),
+                            verdict(side, false, false),
                             Bump::Major,
                         );
                     }
@@ -1082,6 +1138,7 @@ fn kind_word(kind: &TypeKind) -> &'static str {
         TypeKind::Struct(_) => "struct",
         TypeKind::Enum(_) => "enum",
         TypeKind::Union(_) => "union",
+        TypeKind::Tagged(_) => "tagged union",
         TypeKind::Alias(_) => "alias",
     }
 }

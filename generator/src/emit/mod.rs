@@ -260,7 +260,10 @@ fn space_items(code: &str) -> String {
         }
         out.push_str(line);
         out.push('\n');
-        previous_closed_item = line == "}" || (line.ends_with(';') && !line.starts_with(' '));
+        // A doc comment or an attribute may end in `;` too; neither ends an item.
+        let code_line =
+            !line.starts_with(' ') && !line.starts_with("//") && !line.starts_with("#[");
+        previous_closed_item = line == "}" || (line.ends_with(';') && code_line);
     }
     out
 }

@@ -1,8 +1,10 @@
 //! Emits the `models` module: one Rust item per named IR type. Structs derive
 //! serde with per-field attributes that keep absent, `null` and values apart;
-//! string enums are open (an `Unknown(String)` variant keeps values the spec
-//! does not list); unions are untagged enums; other components are type
-//! aliases.
+//! enums are open (an `Unknown(String)` variant keeps values the spec does
+//! not list; enums of numbers or booleans keep the value's JSON text there);
+//! unions are untagged enums; discriminated unions read the tag and hand the
+//! whole object to the variant it selects (an unknown tag is kept as
+//! `Unknown(serde_json::Value)`); other components are type aliases.
 //!
 //! The module is split by cargo feature (see [`super::gates`]): `models/mod.rs`
 //! holds the types every feature needs, `models/<feature>.rs` the types only
@@ -16,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::gates::Gates;
 use super::text::{Code, line, string_literal};
 use super::types::{Presence, Scope, field_type_text_in, type_text_in};
-use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::ir::{Api, Enum, EnumValue, Field, Struct, Tagged, TypeDef, TypeKind, TypeRef, Union};
 
 /// The module of the types that several (not all) features share.
 const SHARED_MODULE: &str = "shared_types";
@@ -103,6 +105,7 @@ pub(super) fn type_def_text(api: &Api, scope: &Scope, def: &TypeDef, code: &mut 
         TypeKind::Struct(s) => struct_def(scope, def, s, code),
         TypeKind::Enum(e) => enum_def(def, e, code),
         TypeKind::Union(u) => union_def(api, scope, def, u, code),
+        TypeKind::Tagged(t) => tagged_def(scope, def, t, code),
         TypeKind::Alias(ty) => {
             code.docs(def.docs.as_deref());
             line!(code, "pub type {} = {};", def.name, type_text_in(ty, scope));
@@ -133,6 +136,16 @@ fn struct_def(scope: &Scope, def: &TypeDef, s: &Struct, code: &mut Code) {
             type_text_in(ty, scope)
         );
     }
+    for flat in &s.flattened {
+        code.docs(flat.docs.as_deref());
+        code.line("#[serde(flatten)]");
+        line!(
+            code,
+            "pub {}: {},",
+            flat.rust,
+            type_text_in(&flat.ty, scope)
+        );
+    }
     code.close();
     if let Some(id) = id_field(s) {
         code.open_fmt(format_args!("impl crate::runtime::Object for {name}"));
@@ -159,6 +172,22 @@ fn free_name(s: &Struct, want: &str) -> String {
 
 fn struct_field(scope: &Scope, field: &Field, code: &mut Code) {
     code.docs(field.docs.as_deref());
+    let mut notes = Vec::new();
+    if let Some(default) = &field.default {
+        notes.push(format!("Default: `{default}`."));
+    }
+    if field.read_only {
+        notes.push("Read-only: sent in responses, left out of requests.".to_owned());
+    }
+    if field.write_only {
+        notes.push("Write-only: sent in requests, left out of responses.".to_owned());
+    }
+    if !notes.is_empty() {
+        if field.docs.as_deref().is_some_and(|d| !d.trim().is_empty()) {
+            code.doc("");
+        }
+        code.doc(&notes.join(" "));
+    }
     if field.deprecated {
         code.line("#[deprecated]");
     }
@@ -245,7 +274,11 @@ fn enum_def(def: &TypeDef, e: &Enum, code: &mut Code) {
     code.line("    &self,");
     code.line("    serializer: S,");
     code.open(") -> ::std::result::Result<S::Ok, S::Error>");
-    code.line("serializer.serialize_str(self.as_str())");
+    if e.value == EnumValue::String {
+        code.line("serializer.serialize_str(self.as_str())");
+    } else {
+        code.line("crate::runtime::serialize_enum_text(self.as_str(), serializer)");
+    }
     code.close();
     code.close();
 
@@ -255,10 +288,111 @@ fn enum_def(def: &TypeDef, e: &Enum, code: &mut Code) {
     code.line("fn deserialize<D: ::serde::Deserializer<'de>>(");
     code.line("    deserializer: D,");
     code.open(") -> ::std::result::Result<Self, D::Error>");
-    code.line("let value = <::std::string::String as ::serde::Deserialize>::deserialize(");
-    code.line("    deserializer,");
-    code.line(")?;");
+    match e.value {
+        EnumValue::String => {
+            code.line("let value = <::std::string::String as ::serde::Deserialize>::deserialize(");
+            code.line("    deserializer,");
+            code.line(")?;");
+        }
+        kind => {
+            let expected = match kind {
+                EnumValue::Integer => "integer",
+                EnumValue::Number => "number",
+                _ => "boolean",
+            };
+            line!(
+                code,
+                "let value = crate::runtime::deserialize_enum_text(deserializer, {})?;",
+                string_literal(expected)
+            );
+        }
+    }
     code.line("::std::result::Result::Ok(Self::from(value.as_str()))");
+    code.close();
+    code.close();
+}
+
+/// A discriminated union: `Deserialize` reads the tag and hands the whole
+/// object (tag included) to the variant it selects; `Serialize` writes the
+/// variant, adding the tag if its type does not carry it.
+fn tagged_def(scope: &Scope, def: &TypeDef, t: &Tagged, code: &mut Code) {
+    let name = &def.name;
+    let property = string_literal(&t.property);
+    code.docs(def.docs.as_deref());
+    if def.docs.is_some() {
+        code.doc("");
+    }
+    line!(code, "/// Told apart by the value of `{}`.", t.property);
+    code.line("#[derive(Clone, Debug, PartialEq)]");
+    code.open_fmt(format_args!("pub enum {name}"));
+    for v in &t.variants {
+        let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+        line!(code, "/// {}", tags.join(", "));
+        let ty = type_text_in(&v.ty, scope);
+        if v.boxed {
+            line!(code, "{}(::std::boxed::Box<{ty}>),", v.rust);
+        } else {
+            line!(code, "{}({ty}),", v.rust);
+        }
+    }
+    code.doc("A tag this version of the spec does not list; the object as it was sent.");
+    code.line("Unknown(::serde_json::Value),");
+    code.close();
+
+    code.open_fmt(format_args!("impl ::serde::Serialize for {name}"));
+    code.line("fn serialize<S: ::serde::Serializer>(");
+    code.line("    &self,");
+    code.line("    serializer: S,");
+    code.open(") -> ::std::result::Result<S::Ok, S::Error>");
+    code.open("match self");
+    for v in &t.variants {
+        let tag = v.tags.first().map(String::as_str).unwrap_or_default();
+        line!(
+            code,
+            "Self::{}(inner) => crate::runtime::serialize_tagged(inner, {property}, {}, serializer),",
+            v.rust,
+            string_literal(tag)
+        );
+    }
+    code.line("Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),");
+    code.close();
+    code.close();
+    code.close();
+
+    code.open_fmt(format_args!(
+        "impl<'de> ::serde::Deserialize<'de> for {name}"
+    ));
+    code.line("fn deserialize<D: ::serde::Deserializer<'de>>(");
+    code.line("    deserializer: D,");
+    code.open(") -> ::std::result::Result<Self, D::Error>");
+    code.line(
+        "let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;",
+    );
+    line!(
+        code,
+        "let tag = crate::runtime::tag_of(&value, {property});"
+    );
+    code.open("match tag.as_deref()");
+    for v in &t.variants {
+        let tags: Vec<String> = v
+            .tags
+            .iter()
+            .map(|t| format!("::std::option::Option::Some({})", string_literal(t)))
+            .collect();
+        let read = if v.boxed {
+            "crate::runtime::variant_of(value)".to_owned()
+        } else {
+            "crate::runtime::variant_of(value).map(|inner| *inner)".to_owned()
+        };
+        line!(
+            code,
+            "{} => {read}.map(Self::{}),",
+            tags.join(" | "),
+            v.rust
+        );
+    }
+    code.line("_ => ::std::result::Result::Ok(Self::Unknown(value)),");
+    code.close();
     code.close();
     code.close();
 }

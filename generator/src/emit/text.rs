@@ -146,7 +146,9 @@ impl Code {
                 at_item_start = false;
             }
             self.line(line);
-            if top_level && (line == "}" || line.ends_with(';')) {
+            // A doc comment or an attribute may end in `;` too; neither ends an item.
+            let code_line = !line.starts_with("//") && !line.starts_with("#[");
+            if top_level && code_line && (line == "}" || line.ends_with(';')) {
                 at_item_start = true;
             }
         }
@@ -209,12 +211,12 @@ mod tests {
 
     #[test]
     fn gates_every_top_level_item() {
-        let items = "/// A.\n#[derive(Clone)]\npub struct A {\n    b: i64,\n}\npub type C = A;\nimpl A {\n    fn d() {}\n}\n";
+        let items = "/// A;\n#[derive(Clone)]\npub struct A {\n    b: i64,\n}\npub type C = A;\nimpl A {\n    fn d() {}\n}\n";
         let mut code = Code::new();
         code.items_behind("#[cfg(x)]", items);
         assert_eq!(
             code.finish(),
-            "#[cfg(x)]\n/// A.\n#[derive(Clone)]\npub struct A {\n    b: i64,\n}\n#[cfg(x)]\npub type C = A;\n#[cfg(x)]\nimpl A {\n    fn d() {}\n}\n"
+            "#[cfg(x)]\n/// A;\n#[derive(Clone)]\npub struct A {\n    b: i64,\n}\n#[cfg(x)]\npub type C = A;\n#[cfg(x)]\nimpl A {\n    fn d() {}\n}\n"
         );
     }
 

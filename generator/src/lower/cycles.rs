@@ -25,7 +25,7 @@ pub fn box_cycles(types: &mut BTreeMap<String, TypeDef>) {
                     .filter_map(|f| f.ty.direct_named())
                     .collect(),
                 TypeKind::Alias(t) => t.direct_named().into_iter().collect(),
-                TypeKind::Enum(_) | TypeKind::Union(_) => Vec::new(),
+                TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Tagged(_) => Vec::new(),
             }
             .into_iter()
             .filter_map(|t| index.get(t).copied())

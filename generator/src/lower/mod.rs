@@ -2,22 +2,33 @@
 //! Every Rust name is decided here, in a fixed visiting order (component
 //! schemas sorted by key, then operations sorted by path and method), so
 //! names are stable. Submodules: `names` (identifier rules), `schema`
-//! (schemas to types), `operation` (paths to operations), `params` (their parameters), `cycles`
-//! (boxing).
+//! (schemas to types), `compose` (allOf, keywords beside composition,
+//! discriminator hierarchies), `union` (oneOf/anyOf), `enums`, `refs`
+//! (`$ref`s into a component or to a parameter's schema), `class` (a coarse
+//! view of what a schema accepts), `envelope` (Stripe's list), `operation`
+//! (paths to operations), `params` (their parameters), `cycles` (boxing),
+//! `support` (what parameters cannot encode yet).
 
+mod class;
+mod compose;
 mod cycles;
+mod enums;
+mod envelope;
 pub mod names;
 mod operation;
 pub use operation::operation_name;
 mod params;
 pub use params::placeholders;
+mod refs;
 mod schema;
+mod support;
+mod union;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::ReferenceOr;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::examples::SchemaUses;
 use crate::ir::{Api, TypeDef, TypeKind, TypeRef};
 use crate::load::Spec;
@@ -39,11 +50,14 @@ pub fn lower_with_uses(spec: &Spec) -> Result<(Api, SchemaUses)> {
         namer: Namer::default(),
         components: BTreeMap::new(),
         uses: SchemaUses::default(),
+        nullable_components: BTreeSet::new(),
+        deep_refs: BTreeMap::new(),
     };
     lowerer.lower_components()?;
     let operations = lowerer.lower_operations()?;
     let mut types = lowerer.types;
     cycles::box_cycles(&mut types);
+    support::check_params(spec, &types, &operations)?;
     let info = &spec.api.info;
     let api = Api {
         title: info.title.clone(),
@@ -64,6 +78,12 @@ pub(crate) struct Lowerer<'a> {
     components: BTreeMap<String, String>,
     /// What each schema use became, by pointer.
     uses: SchemaUses,
+    /// Components whose schema is nullable (`nullable: true`, or `null`
+    /// among its `enum` values): every use of them is nullable.
+    nullable_components: BTreeSet<String>,
+    /// `$ref` -> its type, for `$ref`s to schema nodes that are not
+    /// components (see `refs`).
+    deep_refs: BTreeMap<String, schema::Shape>,
 }
 
 impl Lowerer<'_> {
@@ -85,7 +105,13 @@ impl Lowerer<'_> {
         for key in &keys {
             let name = self.namer.claim(&type_name(key));
             self.components.insert((*key).clone(), name);
+            if let ReferenceOr::Item(schema) = &components.schemas[*key]
+                && schema::is_nullable(schema)
+            {
+                self.nullable_components.insert((*key).clone());
+            }
         }
+        let mut hierarchies = self.hierarchies();
         for key in keys {
             let name = self.components[key].clone();
             let at = Pointer::root().push("components").push("schemas").push(key);
@@ -102,16 +128,11 @@ impl Lowerer<'_> {
                     });
                     None
                 }
-                ReferenceOr::Item(schema) => {
-                    let shape = self.lower_inline(schema, &at, Slot::Fixed(&name))?;
-                    if shape.nullable && !matches!(self.types[&name].kind, TypeKind::Alias(_)) {
-                        return Err(Error::Unsupported {
-                            at: self.spec.at(&at.push("nullable")),
-                            message: "a nullable component schema: make the places that use it nullable instead".to_owned(),
-                        });
-                    }
-                    shape.docs
-                }
+                ReferenceOr::Item(schema) => match hierarchies.remove(key.as_str()) {
+                    Some(hierarchy) => self.lower_hierarchy(key, &name, schema, hierarchy, &at)?,
+                    // A nullable component is the type; its uses are nullable.
+                    None => self.lower_inline(schema, &at, Slot::Fixed(&name))?.docs,
+                },
             };
             let def = self
                 .types

@@ -101,8 +101,11 @@ impl Namer {
             .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
         (2..)
             .map(|n| {
-                if snake {
+                if snake && !want.ends_with('_') {
                     format!("{want}_{n}")
+                } else if snake {
+                    // `type_` -> `type_2`, never a double underscore.
+                    format!("{want}{n}")
                 } else {
                     format!("{want}{n}")
                 }
@@ -145,5 +148,17 @@ mod tests {
         let mut fields = Namer::default();
         assert_eq!(fields.claim("foo_bar"), "foo_bar");
         assert_eq!(fields.claim("foo_bar"), "foo_bar_2");
+        assert_eq!(fields.claim("type_"), "type_");
+        assert_eq!(fields.claim("type_"), "type_2");
+    }
+
+    #[test]
+    fn names_from_other_generators_are_readable() {
+        assert_eq!(type_name("io.k8s.api.core.v1.Pod"), "IoK8sApiCoreV1Pod");
+        assert_eq!(type_name("Page«Foo»"), "PageFoo");
+        assert_eq!(type_name("Page<Foo>"), "PageFoo");
+        assert_eq!(type_name("2fa-settings"), "T2faSettings");
+        assert_eq!(field_name("@type"), "type_");
+        assert_eq!(field_name("api-version"), "api_version");
     }
 }

@@ -172,6 +172,8 @@ impl<'a> Lowerer<'a> {
                 constraints: shape.constraints,
                 default: shape.default,
                 deprecated: shape.deprecated,
+                read_only: shape.read_only,
+                write_only: shape.write_only,
                 style: Some(encoding_style(media, wire)),
                 pointer: p_at,
             });

@@ -129,6 +129,8 @@ impl<'a> Lowerer<'a> {
                 constraints: shape.constraints,
                 default: shape.default,
                 deprecated: data.deprecated.unwrap_or(false) || shape.deprecated,
+                read_only: false,
+                write_only: false,
                 style: Some(style),
                 pointer: p_at,
             };
@@ -186,6 +188,12 @@ impl<'a> Lowerer<'a> {
                         .unwrap_or(1)
                 }
                 Some(TypeKind::Union(u)) => u
+                    .variants
+                    .iter()
+                    .map(|v| self.depth_within(&v.ty, seen + 1))
+                    .max()
+                    .unwrap_or(1),
+                Some(TypeKind::Tagged(t)) => t
                     .variants
                     .iter()
                     .map(|v| self.depth_within(&v.ty, seen + 1))

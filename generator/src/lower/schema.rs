@@ -1,6 +1,9 @@
-//! Lowering of JSON schemas to IR types. Decides the shape of every type
-//! (struct, open enum, untagged union, map, expandable, clearable, list
-//! envelope) and the names of the inline ones (`{Parent}{Property}`).
+//! Lowering of JSON schemas to IR types: the entry points, primitives,
+//! arrays, objects (struct, map, list envelope) and the schemas `openapiv3`
+//! could not type. Decides the names of inline types (`{Parent}{Property}`).
+//! The rest lives beside it: `compose` (allOf merging, keywords beside
+//! composition, discriminator hierarchies), `union` (oneOf/anyOf), `enums`
+//! (enums of any value type).
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -10,11 +13,9 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::Lowerer;
-use super::names::{Namer, field_name, type_name, variant_name};
+use super::names::{Namer, field_name, type_name};
 use crate::error::{Error, Result};
-use crate::ir::{
-    Constraints, Enum, EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant,
-};
+use crate::ir::{Constraints, EnumValue, Field, Struct, TypeDef, TypeKind, TypeRef};
 use crate::pointer::Pointer;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
@@ -28,6 +29,10 @@ pub struct Shape {
     pub constraints: Constraints,
     pub default: Option<Value>,
     pub deprecated: bool,
+    /// `readOnly: true` on the schema of this use.
+    pub read_only: bool,
+    /// `writeOnly: true` on the schema of this use.
+    pub write_only: bool,
     /// For an alternative of an anyOf/oneOf: the union variant name it asks for.
     pub variant: Option<String>,
 }
@@ -42,7 +47,7 @@ pub enum Slot<'n> {
 }
 
 /// A schema or a reference to one, borrowed from anywhere in the document.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub enum SchemaRef<'s> {
     Ref(&'s str),
     Inline(&'s Schema),
@@ -66,7 +71,35 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for SchemaRef<'s> {
     }
 }
 
-impl Lowerer<'_> {
+/// The properties, `required` and `additionalProperties` of an object, from
+/// one schema or merged from several (`allOf`), each with its pointer.
+#[derive(Debug, Default)]
+pub struct ObjectParts<'s> {
+    pub properties: Vec<(String, SchemaRef<'s>, Pointer)>,
+    pub required: Vec<String>,
+    pub additional: Option<(&'s AdditionalProperties, Pointer)>,
+}
+
+impl<'s> ObjectParts<'s> {
+    /// The parts of one object schema found at `at`.
+    pub fn of(
+        properties: &'s IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&'s AdditionalProperties>,
+        at: &Pointer,
+    ) -> Self {
+        ObjectParts {
+            properties: properties
+                .iter()
+                .map(|(k, v)| (k.clone(), v.into(), at.push("properties").push(k)))
+                .collect(),
+            required: required.to_vec(),
+            additional: additional.map(|a| (a, at.push("additionalProperties"))),
+        }
+    }
+}
+
+impl<'a> Lowerer<'a> {
     /// Lowers a schema use found at `at`; `hint` names any inline type it needs.
     pub fn lower_schema(
         &mut self,
@@ -83,6 +116,21 @@ impl Lowerer<'_> {
     }
 
     fn lower_ref(&mut self, reference: &str, at: &Pointer) -> Result<Shape> {
+        if !is_component_ref(reference) && reference.starts_with("#/") {
+            return self.lower_deep_ref(reference, at);
+        }
+        let key = self.ref_key(reference, at)?;
+        let name = self.components[&key].clone();
+        Ok(Shape {
+            ty: TypeRef::Named(name),
+            // A nullable component makes every use of it nullable.
+            nullable: self.nullable_components.contains(&key),
+            ..Shape::default()
+        })
+    }
+
+    /// The component key a schema `$ref` found at `at` names.
+    pub(super) fn ref_key(&self, reference: &str, at: &Pointer) -> Result<String> {
         let Some(key) = reference
             .strip_prefix(SCHEMA_PREFIX)
             .filter(|k| !k.contains('/'))
@@ -95,18 +143,42 @@ impl Lowerer<'_> {
             });
         };
         let key = key.replace("~1", "/").replace("~0", "~");
-        let name = self
-            .components
-            .get(&key)
-            .cloned()
-            .ok_or_else(|| Error::DanglingRef {
+        if !self.components.contains_key(&key) {
+            return Err(Error::DanglingRef {
                 at: self.spec.at(&at.push("$ref")),
                 target: reference.to_owned(),
-            })?;
-        Ok(Shape {
-            ty: TypeRef::Named(name),
-            ..Shape::default()
-        })
+            });
+        }
+        Ok(key)
+    }
+
+    /// The raw schema of component `key`, following `$ref`-only components.
+    pub(super) fn component_schema(&self, key: &str) -> Option<(&'a Schema, String)> {
+        let schemas = &self.spec.api.components.as_ref()?.schemas;
+        let mut key = key.to_owned();
+        for _ in 0..32 {
+            match schemas.get(&key)? {
+                ReferenceOr::Item(s) => return Some((s, key)),
+                ReferenceOr::Reference { reference } => {
+                    key = reference.strip_prefix(SCHEMA_PREFIX)?.to_owned();
+                }
+            }
+        }
+        None
+    }
+
+    /// The schema a use names (through `$ref`s), without lowering it.
+    pub(super) fn resolve<'s>(&self, schema: SchemaRef<'s>) -> Option<&'s Schema>
+    where
+        'a: 's,
+    {
+        match schema {
+            SchemaRef::Inline(s) => Some(s),
+            SchemaRef::Ref(r) => {
+                let key = r.strip_prefix(SCHEMA_PREFIX)?;
+                self.component_schema(key).map(|(s, _)| s)
+            }
+        }
     }
 
     /// Lowers a schema object. With `Slot::Fixed` the result is always the
@@ -121,7 +193,9 @@ impl Lowerer<'_> {
             SchemaKind::OneOf { one_of } => {
                 self.lower_alternatives(one_of, "oneOf", data, at, slot)?
             }
-            SchemaKind::AllOf { all_of } => self.lower_all_of(all_of, at, slot)?,
+            SchemaKind::AllOf { all_of } => {
+                self.lower_all_of(all_of, ObjectParts::default(), at, slot)?
+            }
             SchemaKind::Not { .. } => {
                 return Err(Error::Unsupported {
                     at: self.spec.at(&at.push("not")),
@@ -138,6 +212,8 @@ impl Lowerer<'_> {
             .or(shape.docs);
         shape.default = data.default.clone().or(shape.default);
         shape.deprecated |= data.deprecated;
+        shape.read_only |= data.read_only;
+        shape.write_only |= data.write_only;
         if let Slot::Fixed(name) = slot
             && shape.ty != TypeRef::Named(name.to_owned())
         {
@@ -153,7 +229,7 @@ impl Lowerer<'_> {
         Ok(shape)
     }
 
-    fn claim(&mut self, slot: Slot<'_>) -> String {
+    pub(super) fn claim(&mut self, slot: Slot<'_>) -> String {
         match slot {
             Slot::Fixed(name) => name.to_owned(),
             Slot::Hint(hint) => self.namer.claim(hint),
@@ -169,6 +245,16 @@ impl Lowerer<'_> {
     ) -> Result<Shape> {
         let mut c = Constraints::default();
         let ty = match ty {
+            // A boolean `enum` stays a `bool` (Stripe's `deleted: enum [true]`):
+            // an enum type would add nothing a `bool` does not say.
+            Type::Integer(i) if !i.enumeration.is_empty() => {
+                let values = i.enumeration.iter().map(|v| v.map(Value::from));
+                return Ok(self.lower_enum_values(EnumValue::Integer, values, data, at, slot));
+            }
+            Type::Number(n) if !n.enumeration.is_empty() => {
+                let values = n.enumeration.iter().map(|v| v.map(Value::from));
+                return Ok(self.lower_enum_values(EnumValue::Number, values, data, at, slot));
+            }
             Type::Boolean(_) => TypeRef::Bool,
             Type::Integer(i) => {
                 c.format = format_name(&i.format, |f| format!("{f:?}").to_lowercase());
@@ -204,7 +290,7 @@ impl Lowerer<'_> {
                 } else {
                     c.enum_values = values.iter().map(|v| (*v).to_owned()).collect();
                     let name = self.claim(slot);
-                    self.lower_enum(&name, &values, data, at);
+                    self.lower_enum(&name, EnumValue::String, &values, data, at);
                     return Ok(Shape {
                         ty: TypeRef::Named(name),
                         nullable,
@@ -223,13 +309,14 @@ impl Lowerer<'_> {
                         if !item.constraints.is_empty() {
                             c.items = Some(Box::new(item.constraints));
                         }
-                        TypeRef::Vec(Box::new(wrap_nullable(item.ty, item.nullable)))
+                        let ty = self.name_nested(item.ty, &at.push("items"), &hint);
+                        TypeRef::Vec(Box::new(wrap_nullable(ty, item.nullable)))
                     }
                     None => TypeRef::Vec(Box::new(TypeRef::Json)),
                 }
             }
             Type::Object(o) => {
-                return self.lower_object(
+                return self.lower_plain_object(
                     &o.properties,
                     &o.required,
                     o.additional_properties.as_ref(),
@@ -246,25 +333,8 @@ impl Lowerer<'_> {
         })
     }
 
-    fn lower_enum(&mut self, name: &str, values: &[&str], data: &SchemaData, at: &Pointer) {
-        let mut variants = Namer::with_reserved(&["Unknown"]);
-        let variants = values
-            .iter()
-            .map(|v| EnumVariant {
-                wire: (*v).to_owned(),
-                rust: variants.claim(&variant_name(v)),
-            })
-            .collect();
-        self.insert(TypeDef {
-            name: name.to_owned(),
-            component: None,
-            pointer: at.clone(),
-            docs: data.description.clone().filter(|d| !d.trim().is_empty()),
-            kind: TypeKind::Enum(Enum { variants }),
-        });
-    }
-
-    fn lower_object(
+    /// An object schema on its own: Stripe's list envelope, or [`Self::lower_object`].
+    pub(super) fn lower_plain_object(
         &mut self,
         properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,
         required: &[String],
@@ -273,15 +343,58 @@ impl Lowerer<'_> {
         at: &Pointer,
         slot: Slot<'_>,
     ) -> Result<Shape> {
-        if properties.is_empty() {
-            match additional {
-                Some(AdditionalProperties::Schema(values)) => {
+        if let Some(list) = self.list_envelope(properties, required, at, slot)? {
+            return Ok(Shape {
+                ty: list,
+                ..Shape::default()
+            });
+        }
+        let parts = ObjectParts::of(properties, required, additional, at);
+        self.lower_object(parts, data, at, slot)
+    }
+
+    /// A map or array of maps or arrays as a named alias (`{Parent}Value`),
+    /// so that no field spells three levels of containers (which clippy's
+    /// `type_complexity` rejects); other types as they are.
+    fn name_nested(&mut self, ty: TypeRef, at: &Pointer, hint: &str) -> TypeRef {
+        let nested = match &ty {
+            TypeRef::Map(inner) | TypeRef::Vec(inner) => match &**inner {
+                TypeRef::Option(t) => matches!(**t, TypeRef::Map(_) | TypeRef::Vec(_)),
+                t => matches!(t, TypeRef::Map(_) | TypeRef::Vec(_)),
+            },
+            _ => false,
+        };
+        if !nested {
+            return ty;
+        }
+        let name = self.namer.claim(hint);
+        self.insert(TypeDef {
+            name: name.clone(),
+            component: None,
+            pointer: at.clone(),
+            docs: None,
+            kind: TypeKind::Alias(ty),
+        });
+        TypeRef::Named(name)
+    }
+
+    /// An object: a map when it has no properties (free-form objects are maps
+    /// of JSON values), else a struct, keeping `additionalProperties` in a
+    /// flattened map.
+    pub(super) fn lower_object(
+        &mut self,
+        parts: ObjectParts<'_>,
+        data: &SchemaData,
+        at: &Pointer,
+        slot: Slot<'_>,
+    ) -> Result<Shape> {
+        let additional = parts.additional.as_ref().map(|(a, _)| *a);
+        if parts.properties.is_empty() {
+            match parts.additional {
+                Some((AdditionalProperties::Schema(values), values_at)) => {
                     let hint = format!("{}Value", slot_hint(slot));
-                    let value = self.lower_schema(
-                        values.as_ref().into(),
-                        &at.push("additionalProperties"),
-                        &hint,
-                    )?;
+                    let mut value = self.lower_schema(values.as_ref().into(), &values_at, &hint)?;
+                    value.ty = self.name_nested(value.ty, &values_at, &hint);
                     let constraints = Constraints {
                         values: (!value.constraints.is_empty())
                             .then(|| Box::new(value.constraints)),
@@ -293,8 +406,8 @@ impl Lowerer<'_> {
                         ..Shape::default()
                     });
                 }
-                Some(AdditionalProperties::Any(false)) => {}
-                Some(AdditionalProperties::Any(true)) | None => {
+                Some((AdditionalProperties::Any(false), _)) => {}
+                Some((AdditionalProperties::Any(true), _)) | None => {
                     return Ok(Shape {
                         ty: TypeRef::Map(Box::new(TypeRef::Json)),
                         ..Shape::default()
@@ -302,44 +415,41 @@ impl Lowerer<'_> {
                 }
             }
         }
-        if let Some(list) = self.list_envelope(properties, required, at, slot)? {
-            return Ok(Shape {
-                ty: list,
-                ..Shape::default()
-            });
-        }
         let name = self.claim(slot);
         let mut field_names = Namer::default();
-        let mut fields = Vec::with_capacity(properties.len());
-        for (wire, schema) in properties {
-            let at = at.push("properties").push(wire);
+        let mut fields = Vec::with_capacity(parts.properties.len());
+        for (wire, schema, at) in &parts.properties {
             let hint = format!("{name}{}", type_name(wire));
-            let shape = self.lower_schema(schema.into(), &at, &hint)?;
+            let shape = self.lower_schema(*schema, at, &hint)?;
+            // A read-only property is left out of requests, a write-only one
+            // out of responses: neither is required in a type used both ways.
+            let one_way = shape.read_only || shape.write_only;
             fields.push(Field {
                 wire: wire.clone(),
                 rust: field_names.claim(&field_name(wire)),
                 ty: shape.ty,
-                required: required.contains(wire),
+                required: parts.required.contains(wire) && !one_way,
                 nullable: shape.nullable,
                 boxed: false,
                 docs: shape.docs,
                 constraints: shape.constraints,
                 default: shape.default,
                 deprecated: shape.deprecated,
+                read_only: shape.read_only,
+                write_only: shape.write_only,
                 style: None,
-                pointer: at,
+                pointer: at.clone(),
             });
         }
-        let extra = match additional {
-            Some(AdditionalProperties::Schema(values)) => {
+        let extra = match &parts.additional {
+            Some((AdditionalProperties::Schema(values), values_at)) => {
                 let hint = format!("{name}Value");
-                let value = self.lower_schema(
-                    values.as_ref().into(),
-                    &at.push("additionalProperties"),
-                    &hint,
-                )?;
+                let value = self.lower_schema(values.as_ref().into(), values_at, &hint)?;
                 Some(wrap_nullable(value.ty, value.nullable))
             }
+            // `additionalProperties: true` beside properties keeps the extra
+            // keys as JSON values.
+            Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
             _ => None,
         };
         let expandable_fields = data
@@ -363,6 +473,7 @@ impl Lowerer<'_> {
                 additional: extra,
                 deny_unknown: matches!(additional, Some(AdditionalProperties::Any(false))),
                 expandable_fields,
+                flattened: Vec::new(),
             }),
         });
         Ok(Shape {
@@ -371,210 +482,9 @@ impl Lowerer<'_> {
         })
     }
 
-    /// Stripe's list envelope: exactly `object: enum [list]`, `data: [T]`,
-    /// `has_more: bool` and `url: string`, all required.
-    fn list_envelope(
-        &mut self,
-        properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,
-        required: &[String],
-        at: &Pointer,
-        slot: Slot<'_>,
-    ) -> Result<Option<TypeRef>> {
-        let keys: Vec<&str> = {
-            let mut k: Vec<&str> = properties.keys().map(String::as_str).collect();
-            k.sort_unstable();
-            k
-        };
-        if keys != ["data", "has_more", "object", "url"] || required.len() != 4 {
-            return Ok(None);
-        }
-        let inline = |key: &str| match properties.get(key) {
-            Some(ReferenceOr::Item(s)) => Some(&s.schema_kind),
-            _ => None,
-        };
-        let is_list = matches!(inline("object"), Some(SchemaKind::Type(Type::String(s)))
-            if s.enumeration == [Some("list".to_owned())]);
-        let has_more = matches!(inline("has_more"), Some(SchemaKind::Type(Type::Boolean(_))));
-        let url = matches!(inline("url"), Some(SchemaKind::Type(Type::String(_))));
-        let Some(SchemaKind::Type(Type::Array(data))) = inline("data") else {
-            return Ok(None);
-        };
-        let Some(items) = data.items.as_ref().filter(|_| is_list && has_more && url) else {
-            return Ok(None);
-        };
-        let hint = format!("{}Item", slot_hint(slot));
-        let item = self.lower_schema(
-            items.into(),
-            &at.push("properties").push("data").push("items"),
-            &hint,
-        )?;
-        Ok(Some(TypeRef::List(Box::new(item.ty))))
-    }
-
-    /// `anyOf`/`oneOf`: expandable, clearable, a single alternative, or a union.
-    fn lower_alternatives(
-        &mut self,
-        alternatives: &[ReferenceOr<Schema>],
-        keyword: &str,
-        data: &SchemaData,
-        at: &Pointer,
-        slot: Slot<'_>,
-    ) -> Result<Shape> {
-        let base = at.push(keyword);
-        let mut nullable = false;
-        // `{type: string, enum: [""]}` is Stripe's way to say "clear this".
-        let clearable = alternatives.iter().any(is_empty_string_enum);
-        let mut rest: Vec<(usize, &ReferenceOr<Schema>)> = alternatives
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| !is_empty_string_enum(a))
-            .collect();
-        if data.extensions.contains_key("x-expansionResources") {
-            // The id string(s) go; what remains are the expanded objects.
-            rest.retain(|(_, a)| !is_plain_string(a));
-            let targets = self.lower_each(&rest, &base, slot)?;
-            let inner = match targets.as_slice() {
-                [only] => only.ty.clone(),
-                _ => self.union_of(targets, at, slot)?,
-            };
-            let ty = TypeRef::Expandable(Box::new(inner));
-            return Ok(Shape {
-                ty: if clearable {
-                    TypeRef::Clearable(Box::new(ty))
-                } else {
-                    ty
-                },
-                ..Shape::default()
-            });
-        }
-        let mut shapes = self.lower_each(&rest, &base, slot)?;
-        // A clearable value keeps the rules of what it clears (`maxLength` of map values …).
-        let mut constraints = Constraints::default();
-        let ty = match shapes.len() {
-            0 => TypeRef::String,
-            1 => {
-                let only = shapes.remove(0);
-                nullable |= only.nullable;
-                if !clearable {
-                    return Ok(Shape { nullable, ..only });
-                }
-                constraints = only.constraints;
-                only.ty
-            }
-            _ => self.union_of(shapes, at, slot)?,
-        };
-        let ty = if clearable {
-            TypeRef::Clearable(Box::new(ty))
-        } else {
-            ty
-        };
-        Ok(Shape {
-            ty,
-            nullable,
-            constraints,
-            ..Shape::default()
-        })
-    }
-
-    fn lower_each(
-        &mut self,
-        alternatives: &[(usize, &ReferenceOr<Schema>)],
-        base: &Pointer,
-        slot: Slot<'_>,
-    ) -> Result<Vec<Shape>> {
-        let parent = slot_hint(slot).to_owned();
-        let mut hints = Namer::default();
-        alternatives
-            .iter()
-            .map(|(i, alternative)| {
-                let word = hints.claim(&kind_word(alternative));
-                let mut shape = self.lower_schema(
-                    (*alternative).into(),
-                    &base.push(i),
-                    &format!("{parent}{word}"),
-                )?;
-                // An inline alternative is named by its kind (`Object`), a reference by its type.
-                if matches!(alternative, ReferenceOr::Item(_)) {
-                    shape.variant = Some(word);
-                }
-                Ok(shape)
-            })
-            .collect()
-    }
-
-    /// An untagged union of `shapes`, or an existing identical one.
-    fn union_of(&mut self, shapes: Vec<Shape>, at: &Pointer, slot: Slot<'_>) -> Result<TypeRef> {
-        let all_named: Option<Vec<&str>> = shapes
-            .iter()
-            .map(|s| match &s.ty {
-                TypeRef::Named(n) if !s.nullable => Some(n.as_str()),
-                _ => None,
-            })
-            .collect();
-        // Unions of components are named after them, so one union serves every
-        // place that lists the same alternatives.
-        let shared_name = match (&all_named, slot) {
-            (Some(names), Slot::Hint(_)) if names.len() <= 3 => Some(names.join("Or")),
-            _ => None,
-        };
-        let mut variant_names = Namer::with_reserved(&[]);
-        let variants: Vec<UnionVariant> = shapes
-            .into_iter()
-            .map(|s| {
-                let ty = wrap_nullable(s.ty, s.nullable);
-                let rust = variant_names.claim(&s.variant.unwrap_or_else(|| variant_word(&ty)));
-                UnionVariant {
-                    rust,
-                    boxed: matches!(ty, TypeRef::Named(_)),
-                    ty,
-                }
-            })
-            .collect();
-        if let Some(shared) = shared_name {
-            if let Some(existing) = self.types.get(&shared) {
-                if matches!(&existing.kind, TypeKind::Union(u) if u.variants == variants) {
-                    return Ok(TypeRef::Named(shared));
-                }
-            } else if !self.namer.is_taken(&shared) {
-                let name = self.namer.claim(&shared);
-                self.insert_union(&name, variants, at);
-                return Ok(TypeRef::Named(name));
-            }
-        }
-        let name = self.claim(slot);
-        self.insert_union(&name, variants, at);
-        Ok(TypeRef::Named(name))
-    }
-
-    fn insert_union(&mut self, name: &str, variants: Vec<UnionVariant>, at: &Pointer) {
-        self.insert(TypeDef {
-            name: name.to_owned(),
-            component: None,
-            pointer: at.clone(),
-            docs: None,
-            kind: TypeKind::Union(Union { variants }),
-        });
-    }
-
-    fn lower_all_of(
-        &mut self,
-        all_of: &[ReferenceOr<Schema>],
-        at: &Pointer,
-        slot: Slot<'_>,
-    ) -> Result<Shape> {
-        match all_of {
-            [only] => self.lower_schema(only.into(), &at.push("allOf").push(0), slot_hint(slot)),
-            _ => Err(Error::Unsupported {
-                at: self.spec.at(&at.push("allOf")),
-                message: format!(
-                    "`allOf` with {} members: only a single-member allOf is supported",
-                    all_of.len()
-                ),
-            }),
-        }
-    }
-
-    /// Schemas that `openapiv3` could not put in one typed bucket.
+    /// Schemas that `openapiv3` could not put in one typed bucket: keywords
+    /// beside composition (see `compose`), enums without a `type` or whose
+    /// values do not fit it, and `{}` (any JSON value).
     fn lower_any(
         &mut self,
         any: &openapiv3::AnySchema,
@@ -582,19 +492,18 @@ impl Lowerer<'_> {
         at: &Pointer,
         slot: Slot<'_>,
     ) -> Result<Shape> {
-        if !any.any_of.is_empty()
-            || !any.one_of.is_empty()
-            || !any.all_of.is_empty()
-            || any.not.is_some()
-        {
-            return Err(Error::Unsupported {
-                at: self.spec.at(at),
-                message: "a schema that mixes `type`/`properties` with anyOf/oneOf/allOf/not"
-                    .to_owned(),
-            });
+        if !any.any_of.is_empty() || !any.one_of.is_empty() || !any.all_of.is_empty() {
+            return self.lower_beside_composition(any, data, at, slot);
         }
-        if !any.properties.is_empty() || any.typ.as_deref() == Some("object") {
-            return self.lower_object(
+        // `not` beside other keywords only narrows what they allow: ignored.
+        if !any.enumeration.is_empty() {
+            return Ok(self.lower_any_enum(&any.enumeration, data, at, slot));
+        }
+        if !any.properties.is_empty()
+            || any.typ.as_deref() == Some("object")
+            || (any.typ.is_none() && any.additional_properties.is_some())
+        {
+            return self.lower_plain_object(
                 &any.properties,
                 &any.required,
                 any.additional_properties.as_ref(),
@@ -604,10 +513,33 @@ impl Lowerer<'_> {
             );
         }
         match any.typ.as_deref() {
-            None if any.items.is_none() && any.enumeration.is_empty() => Ok(Shape::default()),
-            None | Some("string" | "integer" | "number" | "boolean" | "array") => Err(Error::Unsupported {
-                at: self.spec.at(at),
-                message: "a schema whose keywords do not fit its `type` (for example `enum` values of another type)".to_owned(),
+            None if any.items.is_none() => Ok(Shape::default()),
+            None | Some("array") => {
+                let hint = format!("{}Item", slot_hint(slot));
+                let item = match &any.items {
+                    Some(items) => self.lower_schema(items.into(), &at.push("items"), &hint)?,
+                    None => Shape::default(),
+                };
+                Ok(Shape {
+                    ty: TypeRef::Vec(Box::new(wrap_nullable(item.ty, item.nullable))),
+                    ..Shape::default()
+                })
+            }
+            Some("string") => Ok(Shape {
+                ty: TypeRef::String,
+                ..Shape::default()
+            }),
+            Some("integer") => Ok(Shape {
+                ty: TypeRef::Integer,
+                ..Shape::default()
+            }),
+            Some("number") => Ok(Shape {
+                ty: TypeRef::Number,
+                ..Shape::default()
+            }),
+            Some("boolean") => Ok(Shape {
+                ty: TypeRef::Bool,
+                ..Shape::default()
             }),
             Some(other) => Err(Error::Unsupported {
                 at: self.spec.at(&at.push("type")),
@@ -617,13 +549,13 @@ impl Lowerer<'_> {
     }
 }
 
-fn slot_hint<'n>(slot: Slot<'n>) -> &'n str {
+pub(super) fn slot_hint<'n>(slot: Slot<'n>) -> &'n str {
     match slot {
         Slot::Fixed(n) | Slot::Hint(n) => n,
     }
 }
 
-fn wrap_nullable(ty: TypeRef, nullable: bool) -> TypeRef {
+pub(super) fn wrap_nullable(ty: TypeRef, nullable: bool) -> TypeRef {
     if nullable {
         TypeRef::Option(Box::new(ty))
     } else {
@@ -653,50 +585,23 @@ fn string_format(f: &StringFormat) -> String {
     .to_owned()
 }
 
-fn is_empty_string_enum(schema: &ReferenceOr<Schema>) -> bool {
-    matches!(schema, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::String(s)), .. })
-        if s.enumeration == [Some(String::new())])
-}
-
-fn is_plain_string(schema: &ReferenceOr<Schema>) -> bool {
-    matches!(schema, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::String(s)), .. })
-        if s.enumeration.is_empty())
-}
-
-/// A word for an alternative of an anyOf, used to name its inline type.
-fn kind_word(schema: &ReferenceOr<Schema>) -> String {
-    match schema {
-        ReferenceOr::Reference { reference } => {
-            type_name(reference.rsplit('/').next().unwrap_or(reference))
+/// Whether a component schema admits `null` (`nullable: true`, or `null`
+/// among its `enum` values).
+pub fn is_nullable(schema: &Schema) -> bool {
+    schema.schema_data.nullable
+        || match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
+            SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
+            SchemaKind::Any(a) => a.enumeration.iter().any(Value::is_null),
+            _ => false,
         }
-        ReferenceOr::Item(s) => match &s.schema_kind {
-            SchemaKind::Type(Type::Object(_)) => "Object",
-            SchemaKind::Type(Type::Array(_)) => "Array",
-            SchemaKind::Type(Type::String(_)) => "String",
-            SchemaKind::Type(Type::Integer(_)) => "Integer",
-            SchemaKind::Type(Type::Number(_)) => "Number",
-            SchemaKind::Type(Type::Boolean(_)) => "Bool",
-            _ => "Variant",
-        }
-        .to_owned(),
-    }
 }
 
-/// The variant name of a union alternative of type `ty`.
-fn variant_word(ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::Named(n) => n.clone(),
-        TypeRef::Bool => "Bool".to_owned(),
-        TypeRef::Integer => "Integer".to_owned(),
-        TypeRef::Number => "Number".to_owned(),
-        TypeRef::String => "String".to_owned(),
-        TypeRef::Timestamp => "Timestamp".to_owned(),
-        TypeRef::Json => "Json".to_owned(),
-        TypeRef::Vec(_) => "Array".to_owned(),
-        TypeRef::Map(_) => "Map".to_owned(),
-        TypeRef::Option(t) => variant_word(t),
-        TypeRef::Expandable(_) => "Expandable".to_owned(),
-        TypeRef::Clearable(_) => "Clearable".to_owned(),
-        TypeRef::List(_) => "List".to_owned(),
-    }
+/// Whether a `$ref` names a component schema itself (`#/components/schemas/X`).
+pub fn is_component_ref(reference: &str) -> bool {
+    reference
+        .strip_prefix(SCHEMA_PREFIX)
+        .is_some_and(|k| !k.contains('/'))
 }

@@ -6,7 +6,7 @@
 use super::{allow_deprecated, extra_name};
 use crate::emit::text::{Code, line, string_literal};
 use crate::emit::types::{Presence, Scope};
-use crate::ir::{Enum, Field, TypeDef, TypeKind, Union};
+use crate::ir::{Enum, EnumValue, Field, TypeDef, TypeKind, Union};
 
 /// A wire format that params types are read from: forms (`form::FormDecode`)
 /// or JSON bodies (`json::JsonDecode`). The runtime modules mirror each other
@@ -247,8 +247,9 @@ pub(super) fn json_decode_impl(code: &mut Code, scope: &Scope, def: &TypeDef) {
         }
         TypeKind::Enum(e) => json_enum_impl(code, &name, e),
         TypeKind::Union(u) => json_union_impl(code, &name, u),
-        // An alias is its target type, whose impl exists already.
-        TypeKind::Alias(_) => {}
+        // An alias is its target type, whose impl exists already; lowering
+        // rejects tagged unions that parameters reach (`lower::support`).
+        TypeKind::Alias(_) | TypeKind::Tagged(_) => {}
     }
 }
 
@@ -258,7 +259,28 @@ fn json_enum_impl(code: &mut Code, name: &str, e: &Enum) {
     let wires: Vec<String> = e.variants.iter().map(|v| string_literal(&v.wire)).collect();
     code.open_fmt(format_args!("impl crate::json::JsonDecode for {name}"));
     code.open("fn decode_json(value: &::serde_json::Value, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    code.line("crate::json::string(value, path).map(Self::from)");
+    match e.value {
+        EnumValue::String => code.line("crate::json::string(value, path).map(Self::from)"),
+        // Numbers and booleans are matched on their JSON text.
+        kind => {
+            let (pattern, rule) = match kind {
+                EnumValue::Bool => ("::serde_json::Value::Bool(_)", "boolean"),
+                EnumValue::Integer => ("::serde_json::Value::Number(_)", "integer"),
+                _ => ("::serde_json::Value::Number(_)", "number"),
+            };
+            code.open("match value");
+            line!(
+                code,
+                "{pattern} => ::std::result::Result::Ok(Self::from(value.to_string().as_str())),"
+            );
+            line!(
+                code,
+                "_ => ::std::result::Result::Err(crate::form::ValidationError::new(path, crate::form::Rule::Type({}))),",
+                string_literal(rule)
+            );
+            code.close();
+        }
+    }
     code.close();
     code.open("fn decode_json_strict(value: &::serde_json::Value, path: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
     code.line("let value = Self::decode_json(value, path)?;");

@@ -430,8 +430,9 @@ fn nested_impls(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef) {
         TypeKind::Struct(s) => nested_struct(code, api, scope, def, s),
         TypeKind::Enum(e) => nested_enum(code, scope, def, e),
         TypeKind::Union(u) => nested_union(code, api, scope, def, u),
-        // An alias is its target type, whose impls exist already.
-        TypeKind::Alias(_) => {}
+        // An alias is its target type, whose impls exist already; lowering
+        // rejects tagged unions that parameters reach (`lower::support`).
+        TypeKind::Alias(_) | TypeKind::Tagged(_) => {}
     }
 }
 

@@ -16,7 +16,7 @@ use super::{
 use crate::emit::routes::trait_name;
 use crate::emit::text::{Code, line, string_literal};
 use crate::emit::types::{Presence, Scope, field_type_text_in, type_text_in};
-use crate::ir::{Api, Enum, Field, Method, Operation, Struct, TypeDef, Union};
+use crate::ir::{Api, Enum, Field, Method, Operation, Struct, TypeDef, TypeRef, Union};
 
 /// Methods of a params type that a setter must not shadow.
 const PARAMS_METHODS: &[&str] = &[
@@ -409,7 +409,7 @@ pub(super) fn nested_enum(code: &mut Code, scope: &Scope, def: &TypeDef, e: &Enu
 
 pub(super) fn nested_union(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef, u: &Union) {
     let name = scope.path_text(&def.name);
-    union_from_impls(code, scope, &name, u);
+    union_from_impls(code, api, scope, &name, u);
     code.open_fmt(format_args!("impl crate::form::FormEncode for {name}"));
     code.open("fn encode_form(&self, key: &str, out: &mut crate::form::FormWriter)");
     code.open("match self");
@@ -428,12 +428,14 @@ pub(super) fn nested_union(code: &mut Code, api: &Api, scope: &Scope, def: &Type
     union_arbitrary_impl(code, api, scope, &name, u);
 }
 
-/// `From` each variant's type, when no other variant has the same type.
-fn union_from_impls(code: &mut Code, scope: &Scope, name: &str, u: &Union) {
+/// `From` each variant's type, when no other variant has the same Rust
+/// type (two aliases of `String` are the same type).
+fn union_from_impls(code: &mut Code, api: &Api, scope: &Scope, name: &str, u: &Union) {
+    let same = |a: &TypeRef, b: &TypeRef| api.resolve_alias(a) == api.resolve_alias(b);
     let unique = u
         .variants
         .iter()
-        .filter(|v| u.variants.iter().filter(|w| w.ty == v.ty).count() == 1);
+        .filter(|v| u.variants.iter().filter(|w| same(&w.ty, &v.ty)).count() == 1);
     for v in unique {
         let ty = type_text_in(&v.ty, scope);
         let value = if v.boxed {
