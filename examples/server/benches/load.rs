@@ -264,7 +264,7 @@ async fn contended(client: &reqwest::Client, base: &str, coupon: &str) {
             let mut replays = 0usize;
             for i in (worker..CONTENDED).step_by(CONCURRENCY) {
                 let code = CODES[i % CODES.len()];
-                let code = if i % 2 == 0 {
+                let code = if i.is_multiple_of(2) {
                     code.to_owned()
                 } else {
                     code.to_ascii_lowercase()
@@ -277,7 +277,7 @@ async fn contended(client: &reqwest::Client, base: &str, coupon: &str) {
                 }
                 let key = format!("bench-{i}");
                 // Every third request races its own replay.
-                let (a, b) = if i % 3 == 0 {
+                let (a, b) = if i.is_multiple_of(3) {
                     let (a, b) = tokio::join!(
                         send_keyed(&client, &url, &key, &body),
                         send_keyed(&client, &url, &key, &body)
@@ -304,7 +304,7 @@ async fn contended(client: &reqwest::Client, base: &str, coupon: &str) {
                     .insert(key, (original.0, original.2.clone()));
                 replays += 1;
                 // Now and then deactivate a winner, so a later create may win again.
-                if original.0 == 200 && i % 5 == 0 {
+                if original.0 == 200 && i.is_multiple_of(5) {
                     let id = serde_json::from_str::<serde_json::Value>(&original.2).expect("JSON")
                         ["id"]
                         .as_str()
@@ -332,10 +332,10 @@ async fn contended(client: &reqwest::Client, base: &str, coupon: &str) {
     let mut created = 0;
     for (i, (key, (status, body))) in first.iter().enumerate() {
         created += usize::from(*status == 200);
-        if i % 10 == 0 {
+        if i.is_multiple_of(10) {
             let n: usize = key.trim_start_matches("bench-").parse().expect("index");
             let code = CODES[n % CODES.len()];
-            let code = if n % 2 == 0 {
+            let code = if n.is_multiple_of(2) {
                 code.to_owned()
             } else {
                 code.to_ascii_lowercase()
