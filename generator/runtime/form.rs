@@ -419,19 +419,36 @@ impl FormNode {
     }
 }
 
+/// The most `key=value` pairs a form may hold; more is a 400 (`parameter_malformed`).
+pub const MAX_PAIRS: usize = 10_000;
+/// The most bracketed segments a key may have (`a[b][c]` has two); more is a 400.
+pub const MAX_DEPTH: usize = 32;
+/// How a key appended with `name[]=v` starts in a parsed [`FormNode`]: `]`
+/// and its index (`]0`), a key no bracketed segment can spell, so an array
+/// reads it as an index and a map rejects it (an array is not a hash).
+pub const APPENDED: char = ']';
+
 /// Parses a form body or query string (a leading `?` is ignored). Keys may use
-/// raw or percent-encoded brackets; `name[]=v` appends to an array.
+/// raw or percent-encoded brackets; `name[]=v` appends to an array. At most
+/// [`MAX_PAIRS`] pairs and [`MAX_DEPTH`] segments a key.
 pub fn parse(input: &str) -> Result<FormNode, ValidationError> {
     let input = input.strip_prefix('?').unwrap_or(input);
     let mut root: Vec<(String, FormNode)> = Vec::new();
-    for part in input.split('&') {
-        if part.is_empty() {
-            continue;
-        }
+    for (count, part) in input.split('&').filter(|p| !p.is_empty()).enumerate() {
         let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
         let key = percent_decode(raw_key, raw_key)?;
+        if count >= MAX_PAIRS {
+            let mut error = ValidationError::new(key, Rule::Malformed);
+            error.message = format!("Invalid parameters: more than {MAX_PAIRS} parameters.");
+            return Err(error);
+        }
         let value = percent_decode(raw_value, &key)?;
         let (base, segments) = split_key(&key);
+        if segments.len() > MAX_DEPTH {
+            let mut error = ValidationError::new(base, Rule::Malformed);
+            error.message = format!("Invalid parameters: {base} is nested more than {MAX_DEPTH} levels deep.");
+            return Err(error);
+        }
         insert(&mut root, base, &segments, value, "")?;
     }
     Ok(FormNode::Object(root))
@@ -464,7 +481,7 @@ fn insert(
     value: String,
     parent: &str,
 ) -> Result<(), ValidationError> {
-    let name = if name.is_empty() { entries.len().to_string() } else { name.to_owned() };
+    let name = if name.is_empty() { format!("{APPENDED}{}", entries.len()) } else { name.to_owned() };
     let path = child(parent, &name);
     let position = entries.iter().position(|(k, _)| *k == name);
     match (rest.split_first(), position) {
@@ -518,9 +535,18 @@ pub fn object<'n>(node: &'n FormNode, path: &str) -> Result<&'n [(String, FormNo
 
 /// Rejects keys of an object that are not in `known` (`parameter_unknown`).
 pub fn deny_unknown(entries: &[(String, FormNode)], known: &[&str], path: &str) -> Result<(), ValidationError> {
+    deny_appended(entries, path)?;
     match entries.iter().find(|(k, _)| !known.contains(&k.as_str())) {
         Some((k, _)) => Err(ValidationError::new(child(path, k), Rule::Unknown)),
         None => Ok(()),
+    }
+}
+
+/// An object given as an array (`metadata[]=x`) is a type error, not `{"0": "x"}`.
+fn deny_appended(entries: &[(String, FormNode)], path: &str) -> Result<(), ValidationError> {
+    match entries.iter().any(|(k, _)| k.starts_with(APPENDED)) {
+        true => Err(ValidationError::new(path, Rule::Type("object"))),
+        false => Ok(()),
     }
 }
 
@@ -530,6 +556,7 @@ fn lookup<'n>(entries: &'n [(String, FormNode)], key: &str) -> Option<&'n FormNo
 
 /// The entries not in `known` (an object's `additionalProperties`), each read as `T`.
 pub fn rest<T: FormDecode>(entries: &[(String, FormNode)], known: &[&str], path: &str) -> Result<BTreeMap<String, T>, ValidationError> {
+    deny_appended(entries, path)?;
     entries
         .iter()
         .filter(|(k, _)| !known.contains(&k.as_str()))
@@ -635,6 +662,9 @@ impl FormDecode for serde_json::Value {
     fn decode_form(node: &FormNode, path: &str) -> Result<Self, ValidationError> {
         Ok(match node {
             FormNode::Value(v) => serde_json::Value::String(v.clone()),
+            FormNode::Object(entries) if !entries.is_empty() && entries.iter().all(|(k, _)| k.starts_with(APPENDED)) => {
+                serde_json::Value::Array(entries.iter().map(|(_, v)| serde_json::Value::decode_form(v, path)).collect::<Result<_, _>>()?)
+            }
             FormNode::Object(entries) => serde_json::Value::Object(
                 entries
                     .iter()
@@ -655,6 +685,7 @@ impl<T: FormDecode> FormDecode for Vec<T> {
         };
         let mut indexed = Vec::with_capacity(entries.len());
         for (k, v) in entries {
+            let k = k.strip_prefix(APPENDED).unwrap_or(k);
             let index: usize = k.parse().map_err(|_| ValidationError::new(path, Rule::Type("array")))?;
             indexed.push((index, k, v));
         }
@@ -665,7 +696,9 @@ impl<T: FormDecode> FormDecode for Vec<T> {
 
 impl<T: FormDecode> FormDecode for BTreeMap<String, T> {
     fn decode_form(node: &FormNode, path: &str) -> Result<Self, ValidationError> {
-        object(node, path)?.iter().map(|(k, v)| Ok((k.clone(), T::decode_form(v, &child(path, k))?))).collect()
+        let entries = object(node, path)?;
+        deny_appended(entries, path)?;
+        entries.iter().map(|(k, v)| Ok((k.clone(), T::decode_form(v, &child(path, k))?))).collect()
     }
 }
 

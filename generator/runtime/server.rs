@@ -380,6 +380,9 @@ impl State {
 
     async fn answer(&self, request: Request<Body>, replayed: &mut bool, allow: &mut Option<String>) -> Reply {
         let (parts, body) = request.into_parts();
+        if let Some(reply) = check_head(&parts) {
+            return reply;
+        }
         let Some(key) = api_key(&parts.headers) else {
             return error_reply(
                 401,
@@ -455,12 +458,9 @@ impl State {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > self.server.body_limit as u64) {
-            return too_large();
-        }
-        let bytes = match axum::body::to_bytes(body, self.server.body_limit).await {
-            Ok(bytes) => bytes,
-            Err(_) => return too_large(),
+        let bytes = match read_body(body, self.server.body_limit, declared).await {
+            Some(bytes) => bytes,
+            None => return too_large(),
         };
         let Ok(body) = String::from_utf8(bytes.to_vec()) else {
             let format = match route.encoding {
@@ -645,4 +645,62 @@ impl Drop for InFlightGuard<'_> {
             self.state.lock().forget(&key);
         }
     }
+}
+
+/// The longest request target (path and query) answered normally: a longer
+/// one is a 414 in the error shape (hyper itself answers a bare 414 only
+/// beyond 64 KiB).
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+/// The most header bytes (names and values) answered normally: more is a 431
+/// in the error shape (hyper's own bare 431 starts at about 400 KiB or 100
+/// headers).
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// How much of a body over the limit is read and dropped before the 413 is
+/// sent, so a client that writes its whole body before reading (Python's
+/// urllib) reads the answer instead of a connection reset. A larger body is
+/// not read: the connection closes after the 413.
+pub const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// A 414 or 431 in the error shape for a request line or headers over the limits.
+fn check_head(parts: &axum::http::request::Parts) -> Option<Reply> {
+    let uri = parts.uri.path_and_query().map_or(0, |p| p.as_str().len());
+    if uri > MAX_URI_BYTES {
+        let message = format!("The request URL is too long: the limit is {MAX_URI_BYTES} bytes.");
+        return Some(error_reply(414, "invalid_request_error", Some("url_too_long"), None, &message));
+    }
+    let headers: usize = parts.headers.iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+    if headers > MAX_HEADER_BYTES {
+        let message = format!("The request headers are too large: the limit is {MAX_HEADER_BYTES} bytes.");
+        return Some(error_reply(431, "invalid_request_error", Some("headers_too_large"), None, &message));
+    }
+    None
+}
+
+/// The body, or `None` when it is over `limit` bytes; a body over the limit
+/// is drained up to [`DRAIN_LIMIT`] (when its declared length is not beyond
+/// that) so the client can read the 413.
+async fn read_body(body: Body, limit: usize, declared: Option<u64>) -> Option<axum::body::Bytes> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
+        return None;
+    }
+    let mut buffer = Vec::new();
+    let mut seen: u64 = 0;
+    let mut over = declared.is_some_and(|n| n > limit as u64);
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { return None };
+        seen += chunk.len() as u64;
+        if seen > DRAIN_LIMIT {
+            return None;
+        }
+        if seen > limit as u64 {
+            over = true;
+            buffer = Vec::new();
+        }
+        if !over {
+            buffer.extend_from_slice(&chunk);
+        }
+    }
+    (!over).then(|| buffer.into())
 }

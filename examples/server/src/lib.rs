@@ -146,6 +146,41 @@ fn duplicate_code(code: &str) -> ApiError {
     ))
 }
 
+/// Stripe's metadata limits: at most 50 keys, keys up to 40 characters,
+/// values up to 500 (the spec says the value limit, so validation has already
+/// checked it; the rest is Stripe's rule, checked on the stored result).
+pub const METADATA_MAX_KEYS: usize = 50;
+pub const METADATA_MAX_KEY_CHARS: usize = 40;
+pub const METADATA_MAX_VALUE_CHARS: usize = 500;
+
+fn check_metadata(metadata: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    if metadata.len() > METADATA_MAX_KEYS {
+        return Err(invalid(format!(
+            "Invalid metadata: metadata can have up to {METADATA_MAX_KEYS} keys, but you passed {} keys.",
+            metadata.len()
+        ))
+        .with_code("parameter_invalid_metadata")
+        .with_param("metadata"));
+    }
+    for (key, value) in metadata {
+        if key.is_empty() || key.chars().count() > METADATA_MAX_KEY_CHARS {
+            return Err(invalid(format!(
+                "Invalid metadata: keys must be 1 to {METADATA_MAX_KEY_CHARS} characters long."
+            ))
+            .with_code("parameter_invalid_metadata")
+            .with_param(format!("metadata[{key}]")));
+        }
+        if value.chars().count() > METADATA_MAX_VALUE_CHARS {
+            return Err(invalid(format!(
+                "Invalid metadata: values can be at most {METADATA_MAX_VALUE_CHARS} characters long."
+            ))
+            .with_code("parameter_invalid_metadata")
+            .with_param(format!("metadata[{key}]")));
+        }
+    }
+    Ok(())
+}
+
 fn cannot_expand(path: &str) -> ApiError {
     invalid(format!("This property cannot be expanded ({path}).")).with_param("expand")
 }
@@ -613,6 +648,7 @@ impl PromotionCodes for Store {
             .into_iter()
             .filter(|(_, v)| !v.is_empty())
             .collect();
+        check_metadata(&metadata)?;
         let promotion_code = PromotionCode {
             active,
             code,
@@ -717,15 +753,14 @@ impl PromotionCodes for Store {
             .get_mut(&promotion_code)
             .ok_or_else(|| no_such("promotion code", &promotion_code, "id"))?
             .value;
+        if let Some(patch) = params.metadata {
+            let mut metadata = metadata_of(&code.metadata);
+            patch.apply_to(&mut metadata);
+            check_metadata(&metadata)?;
+            code.metadata = Nullable::Value(metadata);
+        }
         if let Some(active) = params.active {
             code.active = active;
-        }
-        if params.metadata.is_some() {
-            let mut metadata = metadata_of(&code.metadata);
-            if let Some(patch) = params.metadata {
-                patch.apply_to(&mut metadata);
-            }
-            code.metadata = Nullable::Value(metadata);
         }
         if !currency_updates.is_empty() {
             let options = code
@@ -857,6 +892,7 @@ impl Coupons for Store {
         if let Some(patch) = params.metadata {
             patch.apply_to(&mut metadata);
         }
+        check_metadata(&metadata)?;
 
         let mut inner = self.lock();
         let id = match params.id.filter(|id| !id.is_empty()) {
@@ -929,15 +965,14 @@ impl Coupons for Store {
             .get_mut(&coupon)
             .ok_or_else(|| no_such("coupon", &coupon, "id"))?
             .value;
+        if let Some(patch) = params.metadata {
+            let mut metadata = metadata_of(&found.metadata);
+            patch.apply_to(&mut metadata);
+            check_metadata(&metadata)?;
+            found.metadata = Nullable::Value(metadata);
+        }
         if let Some(name) = params.name {
             found.name = Nullable::Value(name);
-        }
-        if params.metadata.is_some() {
-            let mut metadata = metadata_of(&found.metadata);
-            if let Some(patch) = params.metadata {
-                patch.apply_to(&mut metadata);
-            }
-            found.metadata = Nullable::Value(metadata);
         }
         Ok(render_coupon(found, now))
     }
