@@ -2,6 +2,19 @@
 // spec sha256: 6beca14a46ad2ad8008d197de72b86cb0d8a2a2d996bc480e45b4c2b8131a6a2
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
+/// The security schemes of the spec (`components/securitySchemes`)
+/// that operations may require.
+pub const SECURITY_SCHEMES: &[crate::security::Scheme] = &[
+    crate::security::Scheme {
+        key: "basicAuth",
+        kind: crate::security::SchemeKind::Basic,
+    },
+    crate::security::Scheme {
+        key: "bearerAuth",
+        kind: crate::security::SchemeKind::Bearer,
+    },
+];
+
 /// Every operation of the enabled features: method, path template,
 /// operation id, encoding, resource trait and method. Servers route by
 /// it, clients call by it.

@@ -10,7 +10,7 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::routes::{method_names, trait_features, trait_name};
+use super::routes::{method_names, security_tokens, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident, type_tokens_in};
 use crate::ir::{Api, Operation, TypeRef};
 use crate::load::Spec;
@@ -107,12 +107,13 @@ fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
         Some(ty) => type_tokens_in(ty, scope),
         None => quote!(()),
     };
+    let security = security_tokens(op);
     // Without a response body, any JSON answer will do.
     let call = if op.response.is_some() {
-        quote!(self.call(&<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg).await)
+        quote!(self.call_as(::std::option::Option::Some(#security), &<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg).await)
     } else {
         quote! {
-            self.call::<_, ::serde_json::Value>(&<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg)
+            self.call_as::<_, ::serde_json::Value>(::std::option::Option::Some(#security), &<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg)
                 .await
                 .map(|_| ())
         }
@@ -141,6 +142,7 @@ fn auto_method(scope: &Scope, op: &Operation, item: &TypeRef) -> TokenStream {
         op.path
     );
     let feature = &op.feature;
+    let security = security_tokens(op);
     quote! {
         #[doc = #doc]
         #[cfg(feature = #feature)]
@@ -149,7 +151,7 @@ fn auto_method(scope: &Scope, op: &Operation, item: &TypeRef) -> TokenStream {
             #(#args)*
             #params_arg: crate::params::#params,
         ) -> impl ::futures_util::Stream<Item = ::std::result::Result<#item, crate::client::ClientError>> + ::std::marker::Send + 'static + use<> {
-            self.paginate(<crate::params::#params as crate::runtime::Params>::ROUTE, ::std::vec![#(#texts),*], &#params_arg, #cursor)
+            self.paginate(::std::option::Option::Some(#security), <crate::params::#params as crate::runtime::Params>::ROUTE, ::std::vec![#(#texts),*], &#params_arg, #cursor)
         }
     }
 }

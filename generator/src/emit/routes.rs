@@ -11,9 +11,36 @@ use quote::quote;
 
 use super::docs::doc_attrs;
 use super::types::{Scope, field_type_in, ident, type_tokens_in};
-use crate::ir::{Api, Operation};
+use crate::error::{Error, Result};
+use crate::ir::{Api, ApiKeyLocation, MediaKind, Operation, SchemeKind};
+use crate::load::Spec;
 use crate::lower::names::{field_name, type_name};
 use crate::lower::operation_name;
+
+/// Refuses request bodies the params emitters cannot put on the wire yet:
+/// a body that is one value (a JSON array, scalar or union, a text or a
+/// binary body). The IR keeps them (drift compares them); generating a crate
+/// that sends them wrongly would be worse than this error.
+pub fn check_bodies(api: &Api, spec: &Spec) -> Result<()> {
+    for op in &api.operations {
+        let Some(body) = &op.body else { continue };
+        if body.whole {
+            let what = match body.kind {
+                MediaKind::Json => "a JSON body that is not an object",
+                MediaKind::Text => "a text body",
+                _ => "a binary body",
+            };
+            return Err(Error::Unsupported {
+                at: spec.at(&body.pointer.push("content").push(&body.content_type)),
+                message: format!(
+                    "{what} (`{}`): only object bodies (one parameter per property) are generated so far",
+                    body.content_type
+                ),
+            });
+        }
+    }
+    Ok(())
+}
 
 /// The resource trait of an operation: `PromotionCodes`.
 pub fn trait_name(resource: &str) -> String {
@@ -108,7 +135,27 @@ pub fn routes(api: &Api, scope: &Scope) -> TokenStream {
             }
         }
     });
+    let schemes = api.security_schemes.iter().map(|s| {
+        let key = &s.key;
+        let kind = match &s.kind {
+            SchemeKind::Bearer => quote!(crate::security::SchemeKind::Bearer),
+            SchemeKind::Basic => quote!(crate::security::SchemeKind::Basic),
+            SchemeKind::ApiKey { location, name } => {
+                let location = match location {
+                    ApiKeyLocation::Header => quote!(Header),
+                    ApiKeyLocation::Query => quote!(Query),
+                    ApiKeyLocation::Cookie => quote!(Cookie),
+                };
+                quote!(crate::security::SchemeKind::ApiKey { location: crate::security::ApiKeyIn::#location, name: #name })
+            }
+        };
+        quote!(crate::security::Scheme { key: #key, kind: #kind })
+    });
     quote! {
+        /// The security schemes of the spec (`components/securitySchemes`)
+        /// that operations may require.
+        pub const SECURITY_SCHEMES: &[crate::security::Scheme] = &[#(#schemes),*];
+
         /// Every operation of the enabled features: method, path template,
         /// operation id, encoding, resource trait and method. Servers route by
         /// it, clients call by it.
@@ -155,6 +202,12 @@ fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
             #params_arg: crate::params::#params,
         ) -> impl ::std::future::Future<Output = ::std::result::Result<#response, Self::Error>> + ::std::marker::Send;
     }
+}
+
+/// An operation's security requirements as a `security::Requirements` literal.
+pub fn security_tokens(op: &Operation) -> TokenStream {
+    let alternatives = op.security.iter().map(|keys| quote!(&[#(#keys),*]));
+    quote!(&[#(#alternatives),*])
 }
 
 /// The feature of each resource trait, by trait name.

@@ -11,7 +11,7 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::routes::{method_names, trait_features, trait_name};
+use super::routes::{method_names, security_tokens, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident};
 use crate::ir::{Api, Operation, TypeRef};
 
@@ -126,8 +126,9 @@ fn handler(scope: &Scope, op: &Operation, trait_: &str, method: &str) -> TokenSt
         quote!(let #arg: #ty = call.path(#i, #wire, #kind)?;)
     });
     let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
+    let security = security_tokens(op);
     quote! {
-        .route(<crate::params::#params as crate::runtime::Params>::ROUTE, {
+        .operation::<crate::params::#params, _, _>(#security, {
             let service = ::std::clone::Clone::clone(&service);
             move |call: crate::server::Call| {
                 let service = ::std::clone::Clone::clone(&service);

@@ -2,13 +2,17 @@
 //! Every Rust name is decided here, in a fixed visiting order (component
 //! schemas sorted by key, then operations sorted by path and method), so
 //! names are stable. Submodules: `names` (identifier rules), `schema`
-//! (schemas to types), `operation` (paths to operations), `cycles` (boxing).
+//! (schemas to types), `operation` (paths to operations), `body`, `response`
+//! and `security` (their parts), `cycles` (boxing).
 
+mod body;
 mod cycles;
 pub mod names;
 mod operation;
 pub use operation::operation_name;
+mod response;
 mod schema;
+mod security;
 
 use std::collections::BTreeMap;
 
@@ -28,8 +32,10 @@ pub fn lower(spec: &Spec) -> Result<Api> {
         types: BTreeMap::new(),
         namer: Namer::default(),
         components: BTreeMap::new(),
+        security_schemes: Vec::new(),
     };
     lowerer.lower_components()?;
+    lowerer.security_schemes = lowerer.lower_security_schemes()?;
     let operations = lowerer.lower_operations()?;
     let mut types = lowerer.types;
     cycles::box_cycles(&mut types);
@@ -40,6 +46,7 @@ pub fn lower(spec: &Spec) -> Result<Api> {
         description: info.description.clone(),
         types,
         operations,
+        security_schemes: lowerer.security_schemes,
     })
 }
 
@@ -50,6 +57,8 @@ pub(crate) struct Lowerer<'a> {
     namer: Namer,
     /// Component key -> Rust type name.
     components: BTreeMap<String, String>,
+    /// The supported schemes of `components/securitySchemes`.
+    security_schemes: Vec<crate::ir::SecurityScheme>,
 }
 
 impl Lowerer<'_> {
