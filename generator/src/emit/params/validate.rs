@@ -195,7 +195,7 @@ fn checks(value: &str, ty: &TypeRef, c: &Constraints, path: &str, depth: usize) 
         TypeRef::Named(_) | TypeRef::Expandable(_) => vec![Stmt::Line(format!(
             "crate::form::Validate::validate_at({value}, {path})?;"
         ))],
-        TypeRef::Bool | TypeRef::Json | TypeRef::List(_) => Vec::new(),
+        TypeRef::Bool | TypeRef::Json | TypeRef::Binary | TypeRef::List(_) => Vec::new(),
     }
 }
 
