@@ -164,7 +164,7 @@ type Handler = Arc<dyn Fn(Call) -> BoxFuture + Send + Sync>;
 /// have, who may call it (`None`: an API key, by bearer or basic auth) and
 /// its handler.
 #[derive(Clone)]
-struct Entry {
+struct Operation {
     route: Route,
     accepts: &'static [&'static str],
     security: Option<Requirements>,
@@ -176,7 +176,7 @@ struct Entry {
 /// `<resource>_routes` functions below build one from route trait implementations.
 #[derive(Clone)]
 pub struct Server {
-    handlers: Vec<Entry>,
+    handlers: Vec<Operation>,
     auth: Arc<dyn Authenticate>,
     checks: Vec<(&'static str, Arc<dyn Check>)>,
     body_limit: usize,
@@ -245,7 +245,7 @@ impl Server {
             Box::pin(async move { future.await.map_err(|e| validation_reply(&e)) })
         });
         self.handlers.retain(|e| e.route != route);
-        self.handlers.push(Entry { route, accepts, security, handler });
+        self.handlers.push(Operation { route, accepts, security, handler });
         self
     }
 
@@ -531,7 +531,7 @@ impl State {
             )
         };
         // The matching routes, the most specific (fewest parameters) first.
-        let mut matches: Vec<(&Entry, Vec<String>)> = self
+        let mut matches: Vec<(&Operation, Vec<String>)> = self
             .server
             .handlers
             .iter()
@@ -573,23 +573,24 @@ impl State {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        if let Some(given) = &content_type {
-            if !entry.accepts.is_empty() && !crate::payload::accepts(entry.accepts, given) {
-                return error_reply(
-                    415,
-                    "invalid_request_error",
-                    None,
-                    None,
-                    &format!(
-                        "Invalid Content-Type: {} ({}: {}) accepts {}, not {}.",
-                        route.operation,
-                        parts.method,
-                        path,
-                        entry.accepts.join(", "),
-                        crate::payload::essence(given)
-                    ),
-                );
-            }
+        if let Some(given) = &content_type
+            && !entry.accepts.is_empty()
+            && !crate::payload::accepts(entry.accepts, given)
+        {
+            return error_reply(
+                415,
+                "invalid_request_error",
+                None,
+                None,
+                &format!(
+                    "Invalid Content-Type: {} ({}: {}) accepts {}, not {}.",
+                    route.operation,
+                    parts.method,
+                    path,
+                    entry.accepts.join(", "),
+                    crate::payload::essence(given)
+                ),
+            );
         }
         let too_large = || {
             error_reply(
@@ -693,7 +694,7 @@ impl State {
     /// [`Server::route`]); `None` when operations differ.
     fn uniform_security(&self) -> Option<Option<Requirements>> {
         let mut entries = self.server.handlers.iter();
-        let first = entries.next().map_or(None, |e| e.security);
+        let first = entries.next().and_then(|e| e.security);
         entries.all(|e| e.security == first).then_some(first)
     }
 

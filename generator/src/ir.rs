@@ -419,7 +419,10 @@ pub struct SecurityScheme {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SchemeKind {
     /// `apiKey` in a header, query parameter or cookie named `name`.
-    ApiKey { location: ApiKeyLocation, name: String },
+    ApiKey {
+        location: ApiKeyLocation,
+        name: String,
+    },
     /// `http` with scheme `bearer`; also `oauth2` and `openIdConnect`,
     /// whose access tokens travel as bearer tokens.
     Bearer,

@@ -174,9 +174,7 @@ impl<'a> Lowerer<'a> {
                     match (&m.schema, MediaKind::of(ct)) {
                         (_, MediaKind::Text) => Some(TypeRef::String),
                         (_, MediaKind::Binary) => Some(TypeRef::Binary),
-                        (Some(ReferenceOr::Reference { reference }), _) => {
-                            self.ref_type(reference)
-                        }
+                        (Some(ReferenceOr::Reference { reference }), _) => self.ref_type(reference),
                         _ => None,
                     }
                 };

@@ -106,7 +106,9 @@ impl Lowerer<'_> {
                                 "security scheme '{key}': only apiKey, http bearer and basic, oauth2 and openIdConnect are supported"
                             )
                         } else {
-                            format!("security scheme '{key}' is not in #/components/securitySchemes")
+                            format!(
+                                "security scheme '{key}' is not in #/components/securitySchemes"
+                            )
                         },
                     });
                 }
