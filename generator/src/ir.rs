@@ -355,6 +355,9 @@ pub struct BodyMedia {
     /// For multipart bodies: the properties sent as files (`format: binary`),
     /// with the content type their `encoding` gives, if any.
     pub files: Vec<(String, Option<String>)>,
+    /// For multipart bodies: the properties whose `encoding` sends them as
+    /// JSON parts (`contentType: application/json`).
+    pub json_parts: Vec<String>,
     pub pointer: Pointer,
 }
 

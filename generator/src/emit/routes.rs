@@ -11,36 +11,9 @@ use quote::quote;
 
 use super::docs::doc_attrs;
 use super::types::{Scope, field_type_in, ident, type_tokens_in};
-use crate::error::{Error, Result};
-use crate::ir::{Api, ApiKeyLocation, MediaKind, Operation, SchemeKind};
-use crate::load::Spec;
+use crate::ir::{Api, ApiKeyLocation, Operation, SchemeKind};
 use crate::lower::names::{field_name, type_name};
 use crate::lower::operation_name;
-
-/// Refuses request bodies the params emitters cannot put on the wire yet:
-/// a body that is one value (a JSON array, scalar or union, a text or a
-/// binary body). The IR keeps them (drift compares them); generating a crate
-/// that sends them wrongly would be worse than this error.
-pub fn check_bodies(api: &Api, spec: &Spec) -> Result<()> {
-    for op in &api.operations {
-        let Some(body) = &op.body else { continue };
-        if body.whole {
-            let what = match body.kind {
-                MediaKind::Json => "a JSON body that is not an object",
-                MediaKind::Text => "a text body",
-                _ => "a binary body",
-            };
-            return Err(Error::Unsupported {
-                at: spec.at(&body.pointer.push("content").push(&body.content_type)),
-                message: format!(
-                    "{what} (`{}`): only object bodies (one parameter per property) are generated so far",
-                    body.content_type
-                ),
-            });
-        }
-    }
-    Ok(())
-}
 
 /// The resource trait of an operation: `PromotionCodes`.
 pub fn trait_name(resource: &str) -> String {

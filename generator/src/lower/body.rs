@@ -63,6 +63,8 @@ impl<'a> Lowerer<'a> {
             (Some(schema), MediaKind::Json | MediaKind::Form | MediaKind::Multipart) => {
                 let s_at = m_at.push("schema");
                 match resolve_schema(spec, schema, &s_at) {
+                    // A JSON map (`additionalProperties` alone) is one value.
+                    Some((_, s)) if kind == MediaKind::Json && is_map(s) => None,
                     Some((s_at, s)) => object_parts(s).map(|parts| (s_at, parts)),
                     None => None,
                 }
@@ -73,6 +75,7 @@ impl<'a> Lowerer<'a> {
         let mut deny_unknown = false;
         let mut chosen_ty = None;
         let mut files = Vec::new();
+        let mut json_parts = Vec::new();
         let whole;
         if let Some((s_at, (properties, required, deny))) = object {
             whole = false;
@@ -83,24 +86,47 @@ impl<'a> Lowerer<'a> {
             let mut field_names = Namer::default();
             for (wire, prop) in properties {
                 let p_at = s_at.push("properties").push(wire);
-                // Files are recorded in the media type; the field keeps its
-                // schema's type (the emitters still send multipart bodies as forms).
-                if kind == MediaKind::Multipart && binary_shape(spec, prop).is_some() {
-                    files.push((wire.clone(), part_content_type(media, wire)));
-                }
-                let shape = Some(self.lower_schema(
-                    prop.into(),
-                    &p_at,
-                    &format!("{op_name}{}", type_name(wire)),
-                )?);
-                let ty = shape.as_ref().map(|s| s.ty.clone()).unwrap_or_default();
+                // Multipart files (`format: binary`) are `FilePart`s.
+                let file = (kind == MediaKind::Multipart)
+                    .then(|| binary_shape(spec, prop))
+                    .flatten();
+                let part_type = part_content_type(media, wire);
+                let (ty, shape) = match file {
+                    Some(many) => {
+                        files.push((wire.clone(), part_type));
+                        let ty = if many {
+                            TypeRef::Vec(Box::new(TypeRef::Binary))
+                        } else {
+                            TypeRef::Binary
+                        };
+                        (ty, None)
+                    }
+                    None => {
+                        if kind == MediaKind::Multipart
+                            && part_type
+                                .as_deref()
+                                .is_some_and(|t| MediaKind::of(t) == MediaKind::Json)
+                        {
+                            json_parts.push(wire.clone());
+                        }
+                        let shape = self.lower_schema(
+                            prop.into(),
+                            &p_at,
+                            &format!("{op_name}{}", type_name(wire)),
+                        )?;
+                        (shape.ty.clone(), Some(shape))
+                    }
+                };
+                // A part is sent or not: multipart has no `null`.
+                let typed_part = kind == MediaKind::Multipart
+                    && (file.is_some() || json_parts.last() == Some(wire));
                 let docs = shape.as_ref().and_then(|s| s.docs.clone());
                 fields.push(Field {
                     wire: wire.clone(),
                     rust: field_names.claim(&field_name(wire)),
                     ty,
                     required: required.contains(wire),
-                    nullable: shape.as_ref().is_some_and(|s| s.nullable),
+                    nullable: !typed_part && shape.as_ref().is_some_and(|s| s.nullable),
                     boxed: false,
                     docs,
                     constraints: shape
@@ -183,6 +209,11 @@ impl<'a> Lowerer<'a> {
                     kind: MediaKind::of(ct),
                     ty,
                     files: if chosen { files.clone() } else { Vec::new() },
+                    json_parts: if chosen {
+                        json_parts.clone()
+                    } else {
+                        Vec::new()
+                    },
                     pointer: at.push("content").push(ct),
                 }
             })
@@ -247,6 +278,18 @@ fn object_parts(schema: &Schema) -> Option<ObjectParts<'_>> {
         }
         _ => None,
     }
+}
+
+/// An object schema without properties whose `additionalProperties` allows
+/// keys: a map.
+fn is_map(schema: &Schema) -> bool {
+    use openapiv3::AdditionalProperties as A;
+    let (properties, additional) = match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.additional_properties),
+        SchemaKind::Any(a) => (&a.properties, &a.additional_properties),
+        _ => return false,
+    };
+    properties.is_empty() && matches!(additional, Some(A::Schema(_)) | Some(A::Any(true)))
 }
 
 /// Whether a multipart property is a file (`type: string, format: binary`):

@@ -74,13 +74,7 @@ pub(super) fn from_wire_fn(code: &mut Code, query: &[Field], body: &[Field], bod
     );
     code.doc("empty), as a server receives them.");
     code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    code.line("let query = crate::form::parse(query)?;");
-    code.line("let query = crate::form::object(&query, \"\")?;");
-    line!(
-        code,
-        "crate::form::deny_unknown(query, &[{}], \"\")?;",
-        wire_list(query)
-    );
+    from_wire_preamble(code, query);
     for line in body_wire.read_body {
         code.line(line);
     }
@@ -104,6 +98,18 @@ pub(super) fn from_wire_fn(code: &mut Code, query: &[Field], body: &[Field], bod
     code.close();
 }
 
+/// The first lines of every `from_wire`: the query string read as a form,
+/// with no names but the query parameters'.
+pub(super) fn from_wire_preamble(code: &mut Code, query: &[Field]) {
+    code.line("let query = crate::form::parse(query)?;");
+    code.line("let query = crate::form::object(&query, \"\")?;");
+    line!(
+        code,
+        "crate::form::deny_unknown(query, &[{}], \"\")?;",
+        wire_list(query)
+    );
+}
+
 /// The wire names of `fields`, as string literals separated by commas.
 pub(super) fn wire_list<'f>(fields: impl IntoIterator<Item = &'f Field>) -> String {
     let wires: Vec<String> = fields
@@ -115,7 +121,13 @@ pub(super) fn wire_list<'f>(fields: impl IntoIterator<Item = &'f Field>) -> Stri
 
 /// The initializer of a field in `from_wire` / `decode_form`: read from
 /// `entries`, errors naming `path`.
-fn decode_field(code: &mut Code, wire: &Decoder, field: &Field, entries: &str, path: &str) {
+pub(super) fn decode_field(
+    code: &mut Code,
+    wire: &Decoder,
+    field: &Field,
+    entries: &str,
+    path: &str,
+) {
     line!(
         code,
         "{}: {}::{}({entries}, {}, {path})?,",

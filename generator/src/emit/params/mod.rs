@@ -33,6 +33,7 @@
 //! [`arbitrary`] (proptest strategies).
 
 mod arbitrary;
+mod body;
 mod decode;
 mod encode;
 mod types;

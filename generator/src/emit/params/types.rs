@@ -4,12 +4,13 @@
 //! that parameters reach (each impl written by its concern's module).
 
 use super::arbitrary::{arbitrary_struct, enum_arbitrary_impl, union_arbitrary_impl};
+use super::body::{BodyWire, content_types_const, multipart_fns, payload_fns, whole_body_fns};
 use super::decode::{
     FORM, JSON, enum_decode_impl, from_wire_fn, struct_decode_impl, union_decode_impl, wire_list,
 };
 use super::encode::{json_to_body_fn, struct_encode_impl, to_query_fn, to_wire_fns};
 use super::validate::{struct_validate_impl, union_validate_impl, validate_field};
-use super::{Level, allow_deprecated, deprecated, extra_name, is_json, split_fields, write_stmts};
+use super::{Level, allow_deprecated, deprecated, extra_name, split_fields, write_stmts};
 use crate::emit::routes::trait_name;
 use crate::emit::text::{Code, line, string_literal};
 use crate::emit::types::{Presence, Scope, field_type_text_in, type_text_in};
@@ -115,13 +116,17 @@ fn params_methods(code: &mut Code, op: &Operation, query: &[Field], body: &[Fiel
     }
     code.line("::std::result::Result::Ok(())");
     code.close();
-    match op.body.as_ref().filter(|_| is_json(op)) {
-        Some(json) => {
+    match (BodyWire::of(op), &op.body) {
+        (BodyWire::JsonObject, Some(json)) => {
             to_query_fn(code, query);
             json_to_body_fn(code, body, json.required);
             from_wire_fn(code, query, body, &JSON);
         }
-        None => {
+        (BodyWire::JsonWhole | BodyWire::Text | BodyWire::Binary, Some(_)) if body.len() == 1 => {
+            whole_body_fns(code, op, query, &body[0]);
+        }
+        (BodyWire::Multipart, Some(multipart)) => multipart_fns(code, multipart, query, body),
+        _ => {
             to_wire_fns(code, query, body);
             from_wire_fn(code, query, body, &FORM);
         }
@@ -145,8 +150,9 @@ fn params_impl(code: &mut Code, op: &Operation, method_name: &str) {
         string_literal(&trait_name(&op.resource))
     );
     line!(code, "method_name: {},", string_literal(method_name));
-    line!(code, "encoding: {},", encoding_path(op));
+    line!(code, "encoding: {},", BodyWire::of(op).encoding_path());
     code.close_with(";");
+    content_types_const(code, op);
     code.open("fn to_query(&self) -> ::std::string::String");
     code.line("self.to_query()");
     code.close();
@@ -159,6 +165,7 @@ fn params_impl(code: &mut Code, op: &Operation, method_name: &str) {
     code.open("fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError>");
     code.line("self.validate()");
     code.close();
+    payload_fns(code, op);
     code.close();
 }
 
@@ -173,16 +180,6 @@ fn method_path(method: Method) -> &'static str {
         Method::Head => "crate::runtime::Method::Head",
         Method::Patch => "crate::runtime::Method::Patch",
         Method::Trace => "crate::runtime::Method::Trace",
-    }
-}
-
-/// Where the operation's parameters travel: a form or JSON body when it has
-/// one, else the query (the `runtime::Encoding`).
-fn encoding_path(op: &Operation) -> &'static str {
-    match &op.body {
-        Some(_) if is_json(op) => "crate::runtime::Encoding::Json",
-        Some(_) => "crate::runtime::Encoding::Form",
-        None => "crate::runtime::Encoding::Query",
     }
 }
 
