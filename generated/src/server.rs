@@ -76,11 +76,49 @@ impl<F: Fn(&Credential) -> bool + Send + Sync + 'static> Check for F {
     }
 }
 
-/// What a handler answers: an HTTP status and a JSON body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a handler answers: an HTTP status, a body (JSON unless `headers`
+/// has a `Content-Type`) and response headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    /// `value` as JSON with `status`.
+    pub fn json<T: serde::Serialize + ?Sized>(status: u16, value: &T) -> Reply {
+        match serde_json::to_vec(value) {
+            Ok(body) => Reply { status, body, headers: Vec::new() },
+            Err(e) => api_error(format!("The response could not be serialized: {e}")),
+        }
+    }
+
+    /// No body (and no `Content-Type`).
+    pub fn empty(status: u16) -> Reply {
+        Reply { status, body: Vec::new(), headers: Vec::new() }
+    }
+
+    /// A body of `content_type`.
+    pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
+        Reply { status, body, headers: vec![("content-type".to_owned(), content_type.to_owned())] }
+    }
+
+    /// A file: its bytes, with its own media type or else `content_type`.
+    pub fn file(status: u16, content_type: &str, file: crate::payload::FilePart) -> Reply {
+        let media = file.content_type.unwrap_or_else(|| content_type.to_owned());
+        Reply::bytes(status, &media, file.bytes)
+    }
+
+    /// Adds a response header: a string as it is, other values as their JSON text.
+    pub fn header<T: serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let text = match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(other) => other.to_string(),
+            Err(_) => return,
+        };
+        self.headers.push((name.to_owned(), text));
+    }
 }
 
 /// The reply for the result of a route trait method: the value as JSON
@@ -88,13 +126,13 @@ pub struct Reply {
 pub fn reply<T: serde::Serialize, E: Into<crate::errors::ApiError>>(result: Result<T, E>) -> Reply {
     match result {
         Ok(value) => match serde_json::to_vec(&value) {
-            Ok(body) => Reply { status: 200, body },
+            Ok(body) => Reply { status: 200, body, headers: Vec::new() },
             Err(e) => api_error(format!("The response could not be serialized: {e}")),
         },
         Err(error) => {
             let error: crate::errors::ApiError = error.into();
             match serde_json::to_vec(&*error.body) {
-                Ok(body) => Reply { status: error.status, body },
+                Ok(body) => Reply { status: error.status, body, headers: Vec::new() },
                 Err(e) => api_error(format!("The error could not be serialized: {e}")),
             }
         }
@@ -114,7 +152,7 @@ pub fn error_reply(status: u16, type_: &str, code: Option<&str>, param: Option<&
     error.insert("message".to_owned(), message.into());
     let mut body = serde_json::Map::new();
     body.insert("error".to_owned(), serde_json::Value::Object(error));
-    Reply { status, body: serde_json::Value::Object(body).to_string().into_bytes() }
+    Reply { status, body: serde_json::Value::Object(body).to_string().into_bytes(), headers: Vec::new() }
 }
 
 /// A 500 `api_error`.
@@ -489,10 +527,21 @@ impl State {
         let mut allow = None;
         let reply = self.answer(request, &mut replayed, &mut allow).await;
         let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let typed = reply.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+        let json = !typed && !reply.body.is_empty();
         let mut response = Response::new(Body::from(reply.body));
         *response.status_mut() = status;
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if json {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        for (name, value) in &reply.headers {
+            if let (Ok(name), Ok(value)) =
+                (axum::http::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value))
+            {
+                headers.append(name, value);
+            }
+        }
         if let Ok(id) = HeaderValue::from_str(&request_id) {
             headers.insert("request-id", id);
         }

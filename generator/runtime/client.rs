@@ -498,6 +498,77 @@ pub fn path_text<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
+/// The error of an answer that is not one of the operation's successes: the
+/// API's error object, or a decoding error.
+pub fn failure(answer: &Answer) -> ClientError {
+    let text = || String::from_utf8_lossy(&answer.body).into_owned();
+    if (200..300).contains(&answer.status) {
+        return ClientError::Decode {
+            status: answer.status,
+            message: "a success status the operation does not declare".to_owned(),
+            body: text(),
+        };
+    }
+    match serde_json::from_slice(&answer.body) {
+        Ok(body) => ClientError::Api(crate::errors::ApiError::from_parts(answer.status, body)),
+        Err(e) => ClientError::Decode { status: answer.status, message: e.to_string(), body: text() },
+    }
+}
+
+/// An answer's JSON body as `T`.
+pub fn json_body<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ClientError> {
+    serde_json::from_slice(&answer.body).map_err(|e| ClientError::Decode {
+        status: answer.status,
+        message: e.to_string(),
+        body: String::from_utf8_lossy(&answer.body).into_owned(),
+    })
+}
+
+/// An answer's text body.
+pub fn text_body(answer: &Answer) -> Result<String, ClientError> {
+    String::from_utf8(answer.body.clone()).map_err(|e| ClientError::Decode {
+        status: answer.status,
+        message: e.to_string(),
+        body: String::from_utf8_lossy(&answer.body).into_owned(),
+    })
+}
+
+/// An answer's body as bytes, with its media type.
+pub fn file_body(answer: &Answer) -> crate::payload::FilePart {
+    crate::payload::FilePart {
+        name: None,
+        content_type: answer
+            .headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        bytes: answer.body.clone(),
+    }
+}
+
+/// A response header read as `T` (strings as they are, numbers and booleans
+/// from their text); `None` when absent.
+pub fn header<T: serde::de::DeserializeOwned>(answer: &Answer, name: &str) -> Result<Option<T>, ClientError> {
+    let Some(value) = answer.headers.get(name) else {
+        return Ok(None);
+    };
+    let wrong = |message: String| ClientError::Decode { status: answer.status, message, body: String::new() };
+    let text = value.to_str().map_err(|e| wrong(format!("header {name}: {e}")))?;
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .or_else(|_| serde_json::from_str(text))
+        .map(Some)
+        .map_err(|e| wrong(format!("header {name}: {e}")))
+}
+
+/// A response header the spec requires, read as `T`.
+pub fn required_header<T: serde::de::DeserializeOwned>(answer: &Answer, name: &str) -> Result<T, ClientError> {
+    header(answer, name)?.ok_or_else(|| ClientError::Decode {
+        status: answer.status,
+        message: format!("the required header {name} is missing"),
+        body: String::new(),
+    })
+}
+
 /// A 2xx answer as `T`, anything else as an error.
 fn decode<T: serde::de::DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T, ClientError> {
     let text = || String::from_utf8_lossy(bytes).into_owned();

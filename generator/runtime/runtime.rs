@@ -520,3 +520,11 @@ pub trait Params: Sized {
         Self::from_wire(query, body)
     }
 }
+
+/// A response body with the response headers the spec declares for it
+/// (`headers`, a struct of the operation's `routes::<Op>Headers`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WithHeaders<T, H> {
+    pub body: T,
+    pub headers: H,
+}

@@ -103,13 +103,24 @@ fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
     let params = ident(&op.name);
     let params_arg = params_arg(op);
     let (args, texts) = path_args(scope, op);
-    let response = match &op.response {
-        Some(ty) => type_tokens_in(ty, scope),
-        None => quote!(()),
-    };
+    let response = super::responses::success_type(op, scope);
     let security = security_tokens(op);
+    let read = super::responses::client_read(op);
     // Without a response body, any JSON answer will do.
-    let call = if op.response.is_some() {
+    let call = if let Some(read) = read {
+        quote! {
+            let answer = self
+                .exchange(
+                    ::std::option::Option::Some(#security),
+                    &<crate::params::#params as crate::runtime::Params>::ROUTE,
+                    &[#(#texts),*],
+                    crate::runtime::Params::to_query(&#params_arg),
+                    crate::runtime::Params::payload(&#params_arg),
+                )
+                .await?;
+            #read
+        }
+    } else if op.response.is_some() {
         quote!(self.call_as(::std::option::Option::Some(#security), &<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg).await)
     } else {
         quote! {

@@ -18,6 +18,7 @@ mod errors;
 pub mod gates;
 mod models;
 mod params;
+mod responses;
 mod routes;
 mod server;
 pub mod surface;

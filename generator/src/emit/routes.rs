@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::types::{Scope, field_type_in, ident, type_tokens_in};
+use super::types::{Scope, field_type_in, ident};
 use crate::ir::{Api, ApiKeyLocation, Operation, SchemeKind};
 use crate::lower::names::{field_name, type_name};
 use crate::lower::operation_name;
@@ -124,7 +124,13 @@ pub fn routes(api: &Api, scope: &Scope) -> TokenStream {
         };
         quote!(crate::security::Scheme { key: #key, kind: #kind })
     });
+    let answers = api
+        .operations
+        .iter()
+        .map(|op| super::responses::route_items(op, scope));
     quote! {
+        #(#answers)*
+
         /// The security schemes of the spec (`components/securitySchemes`)
         /// that operations may require.
         pub const SECURITY_SCHEMES: &[crate::security::Scheme] = &[#(#schemes),*];
@@ -162,10 +168,7 @@ fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
         ident("params")
     };
     let params = ident(&op.name);
-    let response = match &op.response {
-        Some(ty) => type_tokens_in(ty, scope),
-        None => quote!(()),
-    };
+    let response = super::responses::success_type(op, scope);
     quote! {
         #docs
         #deprecated

@@ -127,6 +127,7 @@ fn handler(scope: &Scope, op: &Operation, trait_: &str, method: &str) -> TokenSt
     });
     let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
     let security = security_tokens(op);
+    let reply = super::responses::server_reply(op);
     quote! {
         .operation::<crate::params::#params, _, _>(#security, {
             let service = ::std::clone::Clone::clone(&service);
@@ -137,7 +138,7 @@ fn handler(scope: &Scope, op: &Operation, trait_: &str, method: &str) -> TokenSt
                     let params: crate::params::#params = call.params()?;
                     #allow
                     let result = <S as crate::routes::#trait_>::#method(&service, #(#args,)* params).await;
-                    ::std::result::Result::Ok(crate::server::reply(result))
+                    ::std::result::Result::Ok(#reply)
                 }
             }
         })
