@@ -458,7 +458,8 @@ pub struct Body {
     /// object whose properties are fields.
     pub whole: bool,
     pub required: bool,
-    /// The properties of the body object, with their encoding styles.
+    /// The properties of the body object, with their encoding styles; for a
+    /// `whole` body, the one field `body` (without a style).
     pub fields: Vec<Field>,
     /// `additionalProperties: false` on the body schema.
     pub deny_unknown: bool,

@@ -3,8 +3,11 @@
 //! ([`MediaKind::preference`]: JSON, form, multipart, text, bytes). An object
 //! schema of a JSON, form or multipart body becomes one field per property
 //! (form and multipart properties keep their `encoding` style; multipart
-//! properties of `format: binary` are files); any other body is one field
-//! named `body`: a JSON value of any schema (array, scalar, enum, union, map),
+//! properties of `format: binary` are files, [`TypeRef::Binary`] or a `Vec`
+//! of them, and those whose `encoding.contentType` is JSON are JSON parts,
+//! both recorded in [`BodyMedia`]); any other body is one field named
+//! `body`: a JSON value of any schema (array, scalar, enum, union, or a map:
+//! an object with only `additionalProperties`),
 //! a `String` for `text/*`, a [`TypeRef::Binary`] for everything else
 //! (`application/octet-stream`, images, and media types this generator does
 //! not know, such as `application/xml`, sent as raw bytes).
