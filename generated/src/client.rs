@@ -266,12 +266,13 @@ impl Client {
         path_args: &[String],
         params: &P,
     ) -> Result<T, ClientError> {
-        let answer = self.exchange(security, route, path_args, params.to_query(), params.payload()).await?;
+        let answer = self.exchange(security, route, path_args, params.to_query(), &params.to_headers(), params.payload()).await?;
         decode(answer.status, &answer.body)
     }
 
-    /// Sends one request (retrying as configured) with an already encoded
-    /// query string and form or JSON body, and reads the answer as `T`. A form
+    /// Sends one request (retrying as configured) with already encoded path
+    /// arguments (see [`path_text`]), query string and form or JSON body, and
+    /// reads the answer as `T`. A form
     /// route always sends its body, empty or not; any other route sends no
     /// body (nor `Content-Type`) when the body is empty: `Params::to_body`
     /// gives the empty string for a JSON body only when no field is set and
@@ -290,12 +291,33 @@ impl Client {
             _ if body.is_empty() => None,
             _ => Some(Payload::new(content_type, body)),
         };
-        let answer = self.exchange(None, route, path_args, query, payload).await?;
+        let answer = self.exchange(None, route, path_args, query, &[], payload).await?;
         decode(answer.status, &answer.body)
     }
 
-    /// Sends one request (retrying as configured): the query string, the body
-    /// (with its content type) and the credentials `security` asks for.
+    /// [`Client::send`] with the operation's header (and `Cookie`) parameters.
+    pub async fn send_with_headers<T: serde::de::DeserializeOwned>(
+        &self,
+        route: &Route,
+        path_args: &[String],
+        query: String,
+        headers: &[(String, String)],
+        body: String,
+    ) -> Result<T, ClientError> {
+        let content_type = route.encoding.content_types().first().copied().unwrap_or("application/x-www-form-urlencoded");
+        let payload = match route.encoding {
+            crate::runtime::Encoding::Form => Some(Payload::new(content_type, body)),
+            _ if body.is_empty() => None,
+            _ => Some(Payload::new(content_type, body)),
+        };
+        let answer = self.exchange(None, route, path_args, query, headers, payload).await?;
+        decode(answer.status, &answer.body)
+    }
+
+    /// Sends one request (retrying as configured): the query string, the
+    /// header (and `Cookie`) parameters, the body (with its content type) and
+    /// the credentials `security` asks for. `path_args` are already encoded
+    /// (`path_text`, `style::path`).
     /// Gives the final answer, whatever its status.
     pub async fn exchange(
         &self,
@@ -303,10 +325,11 @@ impl Client {
         route: &Route,
         path_args: &[String],
         query: String,
+        headers: &[(String, String)],
         payload: Option<Payload>,
     ) -> Result<Answer, ClientError> {
         let args: Vec<&str> = path_args.iter().map(String::as_str).collect();
-        let mut url = format!("{}{}", self.base_url, route.fill(&args));
+        let mut url = format!("{}{}", self.base_url, route.fill_encoded(&args));
         let credentials = self.credentials(security);
         let mut query = query;
         for (kind, credential) in &credentials {
@@ -349,11 +372,18 @@ impl Client {
                     (SchemeKind::Bearer, c) => request.bearer_auth(c.secret()),
                 };
             }
-            if !cookies.is_empty() {
-                request = request.header(reqwest::header::COOKIE, cookies.join("; "));
-            }
             if let Some(key) = &idempotency_key {
                 request = request.header("Idempotency-Key", key);
+            }
+            for (name, value) in headers {
+                if name.eq_ignore_ascii_case("cookie") {
+                    cookies.push(value.clone());
+                } else {
+                    request = request.header(name.as_str(), value.as_str());
+                }
+            }
+            if !cookies.is_empty() {
+                request = request.header(reqwest::header::COOKIE, cookies.join("; "));
             }
             if let Some(payload) = &payload {
                 request = request
@@ -425,6 +455,7 @@ impl Client {
             path_args: Vec<String>,
             security: Option<Requirements>,
             query: String,
+            headers: Vec<(String, String)>,
             payload: Option<Payload>,
             cursor: bool,
             after: Option<String>,
@@ -437,6 +468,7 @@ impl Client {
             path_args,
             security,
             query: params.to_query(),
+            headers: params.to_headers(),
             payload: params.payload(),
             cursor,
             after: None,
@@ -457,7 +489,7 @@ impl Client {
                 };
                 let page: Result<List<T>, ClientError> = match state
                     .client
-                    .exchange(state.security, &state.route, &state.path_args, query, state.payload.clone())
+                    .exchange(state.security, &state.route, &state.path_args, query, &state.headers, state.payload.clone())
                     .await
                 {
                     Ok(answer) => decode(answer.status, &answer.body),
@@ -493,13 +525,23 @@ fn with_cursor(query: &str, after: &str) -> String {
     pairs.join("&")
 }
 
-/// A path argument as text: a string as it is, other values as their JSON.
+/// A path argument as text, percent-encoded: a string as it is, other
+/// values as their JSON.
 pub fn path_text<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
+    let text = match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),
         Err(_) => String::new(),
+    };
+    let mut encoded = String::new();
+    for &byte in text.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
     }
+    encoded
 }
 
 /// The error of an answer that is not one of the operation's successes: the

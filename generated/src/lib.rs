@@ -15,6 +15,7 @@
 //! - [`json`]: JSON request bodies (both ways).
 //! - [`payload`]: bodies as bytes: files, multipart, content negotiation.
 //! - [`security`]: security schemes and credentials.
+//! - [`style`]: OpenAPI parameter styles (path, query, header, cookie), both ways.
 //! - [`runtime`]: support types the generated code shares.
 //! - `server` (feature `server`): an axum router serving implementations of
 //!   the route traits.
@@ -44,6 +45,8 @@ pub mod security;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
+#[rustfmt::skip]
+pub mod style;
 
 /// The API version this crate was generated from (`info.version`).
 pub const API_VERSION: &str = "2026-09-30.endive";

@@ -445,6 +445,38 @@ impl Route {
 }
 
 impl Route {
+    /// The path with its parameters filled in, already encoded (by
+    /// `client::path_text` or `style::path`), in `path_params` order.
+    pub fn fill_encoded(&self, args: &[&str]) -> String {
+        let mut path = self.path.to_owned();
+        for (name, value) in self.path_params.iter().zip(args) {
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        path
+    }
+
+    /// The path parameters of `path` as they are on the wire (still
+    /// percent-encoded), when it matches this route's template.
+    pub fn match_path_raw(&self, path: &str) -> Option<Vec<String>> {
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
+        let mut template = self.path.split('/');
+        let mut given = path.split('/');
+        let mut found = Vec::new();
+        loop {
+            match (template.next(), given.next()) {
+                (None, None) => return Some(found),
+                (Some(t), Some(g)) if t.starts_with('{') && t.ends_with('}') => {
+                    if g.is_empty() {
+                        return None;
+                    }
+                    found.push(g.to_owned());
+                }
+                (Some(t), Some(g)) if t == g => {}
+                _ => return None,
+            }
+        }
+    }
+
     /// The path parameters of `path` (percent-decoded, in `path_params`
     /// order) when it matches this route's template, else `None`.
     pub fn match_path(&self, path: &str) -> Option<Vec<String>> {
@@ -490,6 +522,19 @@ pub trait Params: Sized {
     /// rejected, like missing required ones.
     fn from_wire(query: &str, body: &str) -> Result<Self, crate::form::ValidationError>;
 
+    /// The header parameters, and the cookie parameters as one `Cookie`
+    /// header (none for most operations).
+    fn to_headers(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// Reads the parameters as a server receives them: `from_wire`, and the
+    /// header and cookie parameters from `headers` (names in any case).
+    fn from_request(query: &str, headers: &[(String, String)], body: &str) -> Result<Self, crate::form::ValidationError> {
+        let _ = headers;
+        Self::from_wire(query, body)
+    }
+
     /// Checks every rule of the spec (lengths, patterns, enums, ranges …).
     fn validate(&self) -> Result<(), crate::form::ValidationError>;
 
@@ -512,16 +557,17 @@ pub trait Params: Sized {
     }
 
     /// Reads the parameters from a query string and a raw body with its
-    /// `Content-Type` (already checked against [`Params::CONTENT_TYPES`]):
-    /// by default the body as UTF-8 text, read by [`Params::from_wire`].
-    fn from_payload(query: &str, content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::form::ValidationError> {
+    /// `Content-Type` (already checked against [`Params::CONTENT_TYPES`]) and
+    /// the request's headers: by default the body as UTF-8 text, read by
+    /// [`Params::from_request`].
+    fn from_payload(query: &str, headers: &[(String, String)], content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::form::ValidationError> {
         let _ = content_type;
         let body = std::str::from_utf8(body).map_err(|_| crate::form::ValidationError {
             param: String::new(),
             rule: crate::form::Rule::Malformed,
             message: "Invalid request: the body is not valid UTF-8.".to_owned(),
         })?;
-        Self::from_wire(query, body)
+        Self::from_request(query, headers, body)
     }
 }
 

@@ -223,6 +223,14 @@ impl FormWriter {
         percent_encode(value, &mut self.out);
     }
 
+    /// Appends a pair that is already encoded (`style` writes these).
+    pub fn raw_pair(&mut self, pair: &str) {
+        if !self.out.is_empty() {
+            self.out.push('&');
+        }
+        self.out.push_str(pair);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.out.is_empty()
     }
@@ -752,6 +760,54 @@ impl<T: Validate> Validate for Expandable<T> {
         match self {
             Expandable::Id(_) => Ok(()),
             Expandable::Object(o) => o.validate_at(path),
+        }
+    }
+}
+
+/// Values without rules of their own: what an alias of a primitive (a
+/// `$ref` to `{type: integer}`) validates as; its use carries the rules.
+macro_rules! no_rules {
+    ($($t:ty),*) => {$(
+        impl Validate for $t {
+            fn validate_at(&self, _path: &str) -> Result<(), ValidationError> {
+                Ok(())
+            }
+        }
+    )*};
+}
+
+no_rules!(String, i64, f64, bool, Timestamp, serde_json::Value);
+
+/// The items of an array (an alias of an array of named types), each at its index.
+impl<T: Validate> Validate for Vec<T> {
+    fn validate_at(&self, path: &str) -> Result<(), ValidationError> {
+        self.iter().enumerate().try_for_each(|(i, item)| item.validate_at(&child(path, &i.to_string())))
+    }
+}
+
+impl<T: Validate> Validate for BTreeMap<String, T> {
+    fn validate_at(&self, path: &str) -> Result<(), ValidationError> {
+        self.iter().try_for_each(|(k, v)| v.validate_at(&child(path, k)))
+    }
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate_at(&self, path: &str) -> Result<(), ValidationError> {
+        self.as_ref().map_or(Ok(()), |v| v.validate_at(path))
+    }
+}
+
+impl<T: Validate> Validate for Nullable<T> {
+    fn validate_at(&self, path: &str) -> Result<(), ValidationError> {
+        self.as_ref().map_or(Ok(()), |v| v.validate_at(path))
+    }
+}
+
+impl<T: Validate> Validate for Clearable<T> {
+    fn validate_at(&self, path: &str) -> Result<(), ValidationError> {
+        match self {
+            Clearable::Set(v) => v.validate_at(path),
+            Clearable::Clear => Ok(()),
         }
     }
 }

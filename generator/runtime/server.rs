@@ -164,12 +164,15 @@ pub fn validation_reply(error: &ValidationError) -> Reply {
 }
 
 /// One request as a handler sees it: the path parameters (percent-decoded, in
-/// the route's order), the raw query string (without the API keys of the
-/// operation's security schemes), the body's `Content-Type` and the raw body.
+/// the route's order, and as sent), the raw query string (without the API
+/// keys of the operation's security schemes), the headers (names in lower
+/// case), the body's `Content-Type` and the raw body.
 #[derive(Clone, Debug)]
 pub struct Call {
     pub path_params: Vec<String>,
+    pub raw_path_params: Vec<String>,
     pub query: String,
+    pub headers: Vec<(String, String)>,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
 }
@@ -177,7 +180,7 @@ pub struct Call {
 impl Call {
     /// The operation's parameters, decoded and validated.
     pub fn params<P: Params>(&self) -> Result<P, ValidationError> {
-        let params = P::from_payload(&self.query, self.content_type.as_deref(), &self.body)?;
+        let params = P::from_payload(&self.query, &self.headers, self.content_type.as_deref(), &self.body)?;
         params.validate()?;
         Ok(params)
     }
@@ -191,6 +194,15 @@ impl Call {
         serde_json::from_value(serde_json::Value::String(raw.to_owned()))
             .or_else(|_| serde_json::from_str(raw))
             .map_err(|_| wrong())
+    }
+
+    /// Path parameter `index`, written in the style `wire` says (`label`,
+    /// `matrix`, or a `simple` array or object), read as its declared type.
+    /// A segment that does not parse is a 400 naming the parameter.
+    pub fn path_styled<T: crate::form::FormDecode>(&self, index: usize, wire: &crate::style::Wire) -> Result<T, ValidationError> {
+        let raw = self.raw_path_params.get(index).map(String::as_str).unwrap_or_default();
+        let node = crate::style::path_node(raw, wire)?;
+        crate::style::decode(&node, wire.name)
     }
 }
 
@@ -676,7 +688,13 @@ impl State {
                 &format!("Invalid request: the body is not valid UTF-8 {format}."),
             );
         }
-        let call = Call { path_params: path_params.clone(), query, content_type, body: bytes.to_vec() };
+        let raw_path_params = route.match_path_raw(path).unwrap_or_default();
+        let headers = parts
+            .headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+            .collect();
+        let call = Call { path_params: path_params.clone(), raw_path_params, query, headers, content_type, body: bytes.to_vec() };
         let idempotency_key = parts
             .headers
             .get("idempotency-key")

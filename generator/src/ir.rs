@@ -102,15 +102,49 @@ pub struct Field {
     pub pointer: Pointer,
 }
 
-/// The serialization style of a parameter or a form-body property.
+/// The serialization style of a parameter or a form-body property (OpenAPI
+/// 3.0 `style` with its `explode`). Stripe's dialect uses `Form` for
+/// primitives and `DeepObject` for arrays and objects (arrays as
+/// `expand[0]=a`, a reading OpenAPI leaves undefined).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ParamStyle {
-    /// `name=value` (arrays as repeated `name=a&name=b` when exploded).
+    /// `name=value` (arrays as repeated `name=a&name=b` when exploded, else
+    /// `name=a,b`; objects as `R=1&G=2`, or `name=R,1,G,2`). Query, cookie
+    /// and form-body properties.
     Form { explode: bool },
+    /// Query arrays and objects joined by `%20` (`explode: false`).
+    SpaceDelimited { explode: bool },
+    /// Query arrays and objects joined by `|` (`explode: false`).
+    PipeDelimited { explode: bool },
     /// `name[key]=value`, `name[0]=value`, nested to any depth.
     DeepObject,
-    /// Path parameters.
-    Simple,
+    /// Path and header parameters: `a,b,c`, objects `R,1,G,2` (or `R=1,G=2`
+    /// when exploded).
+    Simple { explode: bool },
+    /// Path parameters: `.a.b.c`.
+    Label { explode: bool },
+    /// Path parameters: `;name=a,b` (or `;name=a;name=b` when exploded).
+    Matrix { explode: bool },
+}
+
+/// Where a parameter travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
 }
 
 /// Validation rules from the schema. Only what the spec says; nothing implied.
@@ -283,6 +317,14 @@ pub struct Operation {
     pub deprecated: bool,
     pub path_params: Vec<Field>,
     pub query_params: Vec<Field>,
+    /// Header parameters (`Accept`, `Content-Type` and `Authorization` are
+    /// left out, as OpenAPI says), by their names as the spec gives them.
+    pub header_params: Vec<Field>,
+    /// Cookie parameters, sent in one `Cookie` header.
+    pub cookie_params: Vec<Field>,
+    /// The wire names of the query parameters with `allowReserved: true`
+    /// (reserved characters in their values are sent as they are).
+    pub allow_reserved: Vec<String>,
     pub body: Option<Body>,
     /// The JSON body of the success (2xx) response.
     pub response: Option<TypeRef>,

@@ -345,6 +345,47 @@ fn optional_request_parameter_added_is_compatible_removed_breaks() {
 }
 
 #[test]
+fn header_and_cookie_parameters_are_request_parameters() {
+    let old = Spec::default();
+    let new = Spec {
+        query: "[{name: X-Tenant, in: header, required: true, schema: {type: string}}, {name: session, in: cookie, schema: {type: string}}]",
+        ..Spec::default()
+    };
+    both_ways(
+        &old,
+        &new,
+        expect(
+            K::ParameterAdded,
+            "GET /v1/things header.X-Tenant",
+            Breaking,
+            Major,
+        ),
+        expect(
+            K::ParameterRemoved,
+            "GET /v1/things header.X-Tenant",
+            Breaking,
+            Major,
+        ),
+    );
+    both_ways(
+        &old,
+        &new,
+        expect(
+            K::ParameterAdded,
+            "GET /v1/things cookie.session",
+            Compatible,
+            Minor,
+        ),
+        expect(
+            K::ParameterRemoved,
+            "GET /v1/things cookie.session",
+            Breaking,
+            Major,
+        ),
+    );
+}
+
+#[test]
 fn required_request_parameter_added_breaks_clients() {
     let old = Spec::default();
     let new = Spec {

@@ -878,6 +878,21 @@ impl<'a> Cx<'a> {
             );
         }
         self.compare_flags(&place, old.deprecated, new.deprecated, &None, &None);
+        // `allowReserved` changes how a client escapes values; a server
+        // decodes both spellings alike.
+        if old.allow_reserved != new.allow_reserved {
+            self.push(
+                &place,
+                ChangeKind::StyleChanged,
+                format!(
+                    "allowReserved [{}] -> [{}]",
+                    old.allow_reserved.join(", "),
+                    new.allow_reserved.join(", ")
+                ),
+                Wire::Compatible,
+                Bump::Patch,
+            );
+        }
         let label = format!("{} {}", new.method.as_str(), new.path);
         let params = |part: &str, subject: Subject| Fields {
             prefix: format!("{label} {part}"),
@@ -923,6 +938,16 @@ impl<'a> Cx<'a> {
             &params("query", Subject::Parameter),
             &old.query_params,
             &new.query_params,
+        );
+        self.compare_fields(
+            &params("header", Subject::Parameter),
+            &old.header_params,
+            &new.header_params,
+        );
+        self.compare_fields(
+            &params("cookie", Subject::Parameter),
+            &old.cookie_params,
+            &new.cookie_params,
         );
         let body = params("body", Subject::Body);
         let no_fields: &[Field] = &[];

@@ -19,6 +19,8 @@ pub fn usage(api: &Api) -> BTreeMap<String, Side> {
             .path_params
             .iter()
             .chain(&op.query_params)
+            .chain(&op.header_params)
+            .chain(&op.cookie_params)
             .chain(op.body.iter().flat_map(|b| &b.fields))
             .map(|f| &f.ty);
         for ty in request {

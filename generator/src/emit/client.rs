@@ -10,6 +10,7 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::params::{is_plain_path, wire_text};
 use super::routes::{method_names, security_tokens, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident, type_tokens_in};
 use crate::ir::{Api, Operation, TypeRef};
@@ -38,9 +39,9 @@ pub fn client(api: &Api, spec: &Spec, scope: &Scope) -> TokenStream {
         impls
             .entry(trait_name(&op.resource))
             .or_default()
-            .push(trait_method(scope, op, method));
+            .push(trait_method(api, scope, op, method));
         if let Some(TypeRef::List(item)) = &op.response {
-            autos.push(auto_method(scope, op, item));
+            autos.push(auto_method(api, scope, op, item));
         }
     }
     let features = trait_features(api);
@@ -76,16 +77,23 @@ pub fn client(api: &Api, spec: &Spec, scope: &Scope) -> TokenStream {
     }
 }
 
-fn path_args(scope: &Scope, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
+/// The path arguments of a method and their encoded texts (`simple`
+/// primitives through serde, other styles through `style::path`).
+fn path_args(api: &Api, scope: &Scope, op: &Operation) -> (Vec<TokenStream>, Vec<TokenStream>) {
     op.path_params
         .iter()
         .map(|p| {
             let name = ident(&p.rust);
             let ty = field_type_in(p, scope);
-            (
-                quote!(#name: #ty,),
-                quote!(crate::client::path_text(&#name)),
-            )
+            let text = if is_plain_path(api, p) {
+                quote!(crate::client::path_text(&#name))
+            } else {
+                let wire: TokenStream = wire_text(api, op, p)
+                    .parse()
+                    .expect("a style::Wire expression");
+                quote!(crate::style::path(&#name, &#wire))
+            };
+            (quote!(#name: #ty,), text)
         })
         .unzip()
 }
@@ -98,11 +106,11 @@ fn params_arg(op: &Operation) -> proc_macro2::Ident {
     }
 }
 
-fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
+fn trait_method(api: &Api, scope: &Scope, op: &Operation, method: &str) -> TokenStream {
     let method = ident(method);
     let params = ident(&op.name);
     let params_arg = params_arg(op);
-    let (args, texts) = path_args(scope, op);
+    let (args, texts) = path_args(api, scope, op);
     let response = super::responses::success_type(op, scope);
     let security = security_tokens(op);
     let read = super::responses::client_read(op);
@@ -115,6 +123,7 @@ fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
                     &<crate::params::#params as crate::runtime::Params>::ROUTE,
                     &[#(#texts),*],
                     crate::runtime::Params::to_query(&#params_arg),
+                    &crate::runtime::Params::to_headers(&#params_arg),
                     crate::runtime::Params::payload(&#params_arg),
                 )
                 .await?;
@@ -140,11 +149,11 @@ fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
     }
 }
 
-fn auto_method(scope: &Scope, op: &Operation, item: &TypeRef) -> TokenStream {
+fn auto_method(api: &Api, scope: &Scope, op: &Operation, item: &TypeRef) -> TokenStream {
     let name = ident(&auto_fn(op));
     let params = ident(&op.name);
     let params_arg = params_arg(op);
-    let (args, texts) = path_args(scope, op);
+    let (args, texts) = path_args(api, scope, op);
     let item = type_tokens_in(item, scope);
     let cursor = op.query_params.iter().any(|p| p.wire == "starting_after");
     let doc = format!(

@@ -117,6 +117,7 @@ pub fn lib_rs(api: &Api, spec: &Spec) -> String {
 //! - [`json`]: JSON request bodies (both ways).
 //! - [`payload`]: bodies as bytes: files, multipart, content negotiation.
 //! - [`security`]: security schemes and credentials.
+//! - [`style`]: OpenAPI parameter styles (path, query, header, cookie), both ways.
 //! - [`runtime`]: support types the generated code shares.
 //! - `server` (feature `server`): an axum router serving implementations of
 //!   the route traits.
@@ -146,6 +147,8 @@ pub mod security;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
+#[rustfmt::skip]
+pub mod style;
 
 "#,
     );

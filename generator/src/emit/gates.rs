@@ -27,6 +27,8 @@ impl Gates {
             let uses = op
                 .query_params
                 .iter()
+                .chain(&op.header_params)
+                .chain(&op.cookie_params)
                 .chain(op.body.iter().flat_map(|b| &b.fields))
                 .map(|f| &f.ty)
                 .chain(&op.response)

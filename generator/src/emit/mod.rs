@@ -56,6 +56,8 @@ const RUNTIME: &str = include_str!("../../runtime/runtime.rs");
 const FORM: &str = include_str!("../../runtime/form.rs");
 /// The JSON request body support module, emitted verbatim.
 const JSON: &str = include_str!("../../runtime/json.rs");
+/// The OpenAPI parameter styles support module, emitted verbatim.
+const STYLE: &str = include_str!("../../runtime/style.rs");
 /// What separates the verbatim half of `server.rs` and `client.rs` from the generated one.
 const OPERATIONS: &str = "\n// ---------------------------------------------------------------------------\n// The operations of this API (generated from the route table)\n\n";
 /// Bodies as bytes (files, multipart, content negotiation), emitted verbatim.
@@ -68,6 +70,7 @@ const SERVER: &str = include_str!("../../runtime/server.rs");
 const CLIENT: &str = include_str!("../../runtime/client.rs");
 
 pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
+    params::check_bodies(api, spec)?;
     let header = header(spec);
     let scope = types::Scope::new(api);
     let modules = params::layout(api, &scope);
@@ -86,6 +89,7 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     files.insert("src/json.rs".to_owned(), format!("{header}{JSON}"));
     files.insert("src/payload.rs".to_owned(), format!("{header}{PAYLOAD}"));
     files.insert("src/security.rs".to_owned(), format!("{header}{SECURITY}"));
+    files.insert("src/style.rs".to_owned(), format!("{header}{STYLE}"));
     files.insert(
         "src/params/mod.rs".to_owned(),
         format!("{header}{}", space_items(&params::mod_rs(&modules))),

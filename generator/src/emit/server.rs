@@ -11,6 +11,7 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::params::{is_plain_path, wire_text};
 use super::routes::{method_names, security_tokens, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident};
 use crate::ir::{Api, Operation, TypeRef};
@@ -36,7 +37,7 @@ pub fn server(api: &Api, scope: &Scope) -> TokenStream {
     let mut resources: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
     for (op, method) in api.operations.iter().zip(&names) {
         let trait_ = trait_name(&op.resource);
-        let handler = handler(scope, op, &trait_, method);
+        let handler = handler(api, scope, op, &trait_, method);
         resources.entry(trait_).or_default().push(handler);
     }
     let api_error = quote!(crate::errors::ApiError);
@@ -110,7 +111,7 @@ pub fn server(api: &Api, scope: &Scope) -> TokenStream {
     }
 }
 
-fn handler(scope: &Scope, op: &Operation, trait_: &str, method: &str) -> TokenStream {
+fn handler(api: &Api, scope: &Scope, op: &Operation, trait_: &str, method: &str) -> TokenStream {
     let params = ident(&op.name);
     let trait_ = ident(trait_);
     let method = ident(method);
@@ -123,7 +124,14 @@ fn handler(scope: &Scope, op: &Operation, trait_: &str, method: &str) -> TokenSt
         let wire = &p.wire;
         let kind = path_kind(&p.ty);
         let i = proc_macro2::Literal::usize_unsuffixed(i);
-        quote!(let #arg: #ty = call.path(#i, #wire, #kind)?;)
+        if is_plain_path(api, p) {
+            quote!(let #arg: #ty = call.path(#i, #wire, #kind)?;)
+        } else {
+            let wire: TokenStream = wire_text(api, op, p)
+                .parse()
+                .expect("a style::Wire expression");
+            quote!(let #arg: #ty = call.path_styled(#i, &#wire)?;)
+        }
     });
     let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
     let security = security_tokens(op);

@@ -2,14 +2,15 @@
 //! Every Rust name is decided here, in a fixed visiting order (component
 //! schemas sorted by key, then operations sorted by path and method), so
 //! names are stable. Submodules: `names` (identifier rules), `schema`
-//! (schemas to types), `operation` (paths to operations), `body`, `response`
-//! and `security` (their parts), `cycles` (boxing).
+//! (schemas to types), `operation` (paths to operations), `params`, `body`,
+//! `response` and `security` (their parts), `cycles` (boxing).
 
 mod body;
 mod cycles;
 pub mod names;
 mod operation;
 pub use operation::operation_name;
+mod params;
 mod response;
 mod schema;
 mod security;

@@ -1,15 +1,15 @@
-//! Lowering of paths and operations: parameters (path, query) with their
-//! styles; request bodies (`body.rs`), responses (`response.rs`) and security
+//! Lowering of paths and operations: the parameters (through `params`);
+//! request bodies (`body.rs`), responses (`response.rs`) and security
 //! requirements (`security.rs`) are lowered by their own modules. Also the
 //! rule that names operations.
 
 use heck::ToUpperCamelCase;
-use openapiv3::{Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr};
+use openapiv3::{Parameter, ReferenceOr};
 
 use super::Lowerer;
-use super::names::{Namer, field_name, type_name};
+use super::names::{field_name, type_name};
 use crate::error::{Error, Result};
-use crate::ir::{Field, Method, Operation, ParamStyle};
+use crate::ir::{Method, Operation};
 use crate::load::Spec;
 use crate::pointer::Pointer;
 
@@ -70,107 +70,7 @@ impl<'a> Lowerer<'a> {
             .clone()
             .unwrap_or_else(|| format!("{} {path}", method.as_str()));
         let name = self.namer.claim(&operation_name(method, path, &id));
-        let mut path_params = Vec::new();
-        let mut query_params = Vec::new();
-        let mut field_names = Namer::default();
-        // Operation parameters override path-item parameters of the same name and place.
-        let own: Vec<(Pointer, &ReferenceOr<Parameter>)> = op
-            .parameters
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (at.push("parameters").push(i), p))
-            .collect();
-        let path_at = Pointer::root().push("paths").push(path);
-        let mut all: Vec<(Pointer, &ReferenceOr<Parameter>)> = shared_params
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (path_at.push("parameters").push(i), p))
-            .collect();
-        all.extend(own);
-        let mut resolved = Vec::new();
-        for (p_at, param) in all {
-            let (p_at, param) = resolve_parameter(self.spec, param, &p_at)?;
-            let key = (
-                param.parameter_data_ref().name.clone(),
-                std::mem::discriminant(param),
-            );
-            resolved.retain(|(k, _, _): &(_, Pointer, &Parameter)| *k != key);
-            resolved.push((key, p_at, param));
-        }
-        for (_, p_at, param) in resolved {
-            let data = param.parameter_data_ref();
-            let style = match param {
-                Parameter::Query {
-                    style: QueryStyle::Form,
-                    ..
-                } => ParamStyle::Form {
-                    explode: data.explode.unwrap_or(true),
-                },
-                Parameter::Query {
-                    style: QueryStyle::DeepObject,
-                    ..
-                } => ParamStyle::DeepObject,
-                Parameter::Path {
-                    style: PathStyle::Simple,
-                    ..
-                } => ParamStyle::Simple,
-                Parameter::Query { .. } | Parameter::Path { .. } => {
-                    return Err(Error::Unsupported {
-                        at: self.spec.at(&p_at.push("style")),
-                        message: format!(
-                            "parameter style of '{}': only form and deepObject query parameters and simple path parameters are supported",
-                            data.name
-                        ),
-                    });
-                }
-                Parameter::Header { .. } | Parameter::Cookie { .. } => {
-                    return Err(Error::Unsupported {
-                        at: self.spec.at(&p_at.push("in")),
-                        message: format!(
-                            "header and cookie parameters ('{}') are not supported",
-                            data.name
-                        ),
-                    });
-                }
-            };
-            let schema = match &data.format {
-                ParameterSchemaOrContent::Schema(s) => s,
-                ParameterSchemaOrContent::Content(_) => {
-                    return Err(Error::Unsupported {
-                        at: self.spec.at(&p_at.push("content")),
-                        message: format!(
-                            "parameter '{}' described by `content` instead of `schema`",
-                            data.name
-                        ),
-                    });
-                }
-            };
-            let s_at = p_at.push("schema");
-            let shape = self.lower_schema(
-                schema.into(),
-                &s_at,
-                &format!("{name}{}", type_name(&data.name)),
-            )?;
-            let field = Field {
-                wire: data.name.clone(),
-                rust: field_names.claim(&field_name(&data.name)),
-                ty: shape.ty,
-                required: data.required,
-                nullable: shape.nullable,
-                boxed: false,
-                docs: data.description.clone().or(shape.docs),
-                constraints: shape.constraints,
-                default: shape.default,
-                deprecated: data.deprecated.unwrap_or(false) || shape.deprecated,
-                style: Some(style),
-                pointer: p_at,
-            };
-            if style == ParamStyle::Simple {
-                path_params.push(field)
-            } else {
-                query_params.push(field)
-            }
-        }
+        let params = self.lower_params(path, shared_params, &op.parameters, at, &name)?;
         let body = match &op.request_body {
             Some(body) => self.lower_body(body, &at.push("requestBody"), &name)?,
             None => None,
@@ -188,40 +88,17 @@ impl<'a> Lowerer<'a> {
             summary: op.summary.clone(),
             docs: op.description.clone(),
             deprecated: op.deprecated,
-            path_params,
-            query_params,
+            path_params: params.path,
+            query_params: params.query,
+            header_params: params.header,
+            cookie_params: params.cookie,
+            allow_reserved: params.allow_reserved,
             body,
             response,
             error,
             responses,
             security,
         })
-    }
-}
-
-fn resolve_parameter<'p>(
-    spec: &'p Spec,
-    param: &'p ReferenceOr<Parameter>,
-    at: &Pointer,
-) -> Result<(Pointer, &'p Parameter)> {
-    match param {
-        ReferenceOr::Item(p) => Ok((at.clone(), p)),
-        ReferenceOr::Reference { reference } => {
-            let found = reference
-                .strip_prefix("#/components/parameters/")
-                .and_then(|key| spec.api.components.as_ref()?.parameters.get(key));
-            match found {
-                Some(ReferenceOr::Item(p)) => {
-                    Ok((Pointer::from_ref(reference).unwrap_or_default(), p))
-                }
-                _ => Err(Error::Unsupported {
-                    at: spec.at(&at.push("$ref")),
-                    message: format!(
-                        "parameter $ref '{reference}' must name a parameter under #/components/parameters"
-                    ),
-                }),
-            }
-        }
     }
 }
 

@@ -9,11 +9,46 @@
 //! (`Params::CONTENT_TYPES`) and, for text, bytes and multipart, the
 //! `payload` / `from_payload` methods that carry bytes.
 
-use super::decode::{FORM, JSON, decode_field, from_wire_preamble, wire_list};
+use super::decode::{FORM, decode_field, from_wire_preamble, wire_list};
 use super::encode::{to_query_fn, write_pairs};
+use super::style::needs_request;
 use crate::emit::text::{Code, line, string_literal};
 use crate::emit::types::Presence;
-use crate::ir::{Body, Field, MediaKind, Operation, TypeRef};
+use crate::error::{Error, Result};
+use crate::ir::{Api, Body, Field, MediaKind, Operation, TypeRef};
+use crate::load::Spec;
+
+/// Refuses what the text, binary and multipart emitters do not read yet: such
+/// a body beside header, cookie or styled query parameters (their decoders
+/// read a plain query string only). A clear error rather than a crate that
+/// ignores the parameters.
+pub fn check_bodies(api: &Api, spec: &Spec) -> Result<()> {
+    for op in &api.operations {
+        let wire = BodyWire::of(op);
+        if !matches!(
+            wire,
+            BodyWire::Text | BodyWire::Binary | BodyWire::Multipart
+        ) {
+            continue;
+        }
+        if needs_request(
+            api,
+            op,
+            &op.query_params,
+            &op.header_params,
+            &op.cookie_params,
+        ) {
+            let body = op.body.as_ref().map_or("", |b| b.content_type.as_str());
+            return Err(Error::Unsupported {
+                at: spec.at(&op.pointer.push("requestBody")),
+                message: format!(
+                    "a `{body}` request body beside header, cookie or styled query parameters"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
 
 /// How an operation's parameters travel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,39 +147,49 @@ pub(super) fn payload_fns(code: &mut Code, op: &Operation) {
     code.open("fn payload(&self) -> ::std::option::Option<crate::payload::Payload>");
     code.line("self.payload()");
     code.close();
-    code.open("fn from_payload(query: &str, content_type: ::std::option::Option<&str>, body: &[u8]) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.open("fn from_payload(query: &str, headers: &[(::std::string::String, ::std::string::String)], content_type: ::std::option::Option<&str>, body: &[u8]) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.line("let _ = headers;");
     code.line("Self::from_payload(query, content_type, body)");
     code.close();
 }
 
-/// The wire methods of a params type whose body is one value (`body`).
-pub(super) fn whole_body_fns(code: &mut Code, op: &Operation, query: &[Field], body: &Field) {
+/// `to_body` of a whole JSON body: the JSON text of `body` (the empty
+/// string when it is not set: no body is sent). It is read back by the
+/// `decode::JSON_WHOLE` decoder.
+pub(super) fn whole_json_to_body_fn(code: &mut Code, body: &Field) {
+    let f = &body.rust;
+    code.doc("The body as JSON text (the empty string when it is not set: no body is sent).");
+    code.open("pub fn to_body(&self) -> ::std::string::String");
+    match Presence::of(body) {
+        Presence::Always | Presence::RequiredNullable => {
+            line!(code, "crate::json::text(&self.{f})")
+        }
+        Presence::Optional => line!(
+            code,
+            "self.{f}.as_ref().map(crate::json::text).unwrap_or_default()"
+        ),
+        Presence::OptionalNullable => line!(
+            code,
+            "if self.{f}.is_absent() {{ ::std::string::String::new() }} else {{ crate::json::text(&self.{f}) }}"
+        ),
+    }
+    code.close();
+}
+
+/// The wire methods of a params type whose body is a text or bytes (`body`).
+pub(super) fn whole_body_fns(
+    code: &mut Code,
+    api: &Api,
+    op: &Operation,
+    query: &[Field],
+    body: &Field,
+) {
     let wire = BodyWire::of(op);
     let content_type = op.body.as_ref().map_or("", |b| b.content_type.as_str());
-    to_query_fn(code, query);
+    to_query_fn(code, api, op, query);
     let presence = Presence::of(body);
     let f = &body.rust;
     match wire {
-        BodyWire::JsonWhole => {
-            code.doc(
-                "The body as JSON text (the empty string when it is not set: no body is sent).",
-            );
-            code.open("pub fn to_body(&self) -> ::std::string::String");
-            match presence {
-                Presence::Always | Presence::RequiredNullable => {
-                    line!(code, "crate::json::text(&self.{f})")
-                }
-                Presence::Optional => line!(
-                    code,
-                    "self.{f}.as_ref().map(crate::json::text).unwrap_or_default()"
-                ),
-                Presence::OptionalNullable => line!(
-                    code,
-                    "if self.{f}.is_absent() {{ ::std::string::String::new() }} else {{ crate::json::text(&self.{f}) }}"
-                ),
-            }
-            code.close();
-        }
         BodyWire::Text => {
             code.doc("The body text (see `payload` for what is sent).");
             code.open("pub fn to_body(&self) -> ::std::string::String");
@@ -167,19 +212,11 @@ pub(super) fn whole_body_fns(code: &mut Code, op: &Operation, query: &[Field], b
     code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
     from_wire_preamble(code, query);
     let optional = matches!(presence, Presence::Optional | Presence::OptionalNullable);
-    if wire == BodyWire::JsonWhole {
-        line!(
-            code,
-            "let body = &crate::json::parse_whole(body, {})?;",
-            string_literal(&body.wire)
-        );
-    }
     code.open("::std::result::Result::Ok(Self");
     for field in query {
         decode_field(code, &FORM, field, "query", "\"\"");
     }
     match wire {
-        BodyWire::JsonWhole => decode_field(code, &JSON, body, "body", "\"\""),
         BodyWire::Text if optional => {
             line!(code, "{f}: (!body.is_empty()).then(|| body.to_owned()),")
         }
@@ -192,9 +229,6 @@ pub(super) fn whole_body_fns(code: &mut Code, op: &Operation, query: &[Field], b
     }
     code.close_with(")");
     code.close();
-    if !matches!(wire, BodyWire::Text | BodyWire::Binary) {
-        return;
-    }
     let literal = string_literal(content_type);
     let fallback = if content_type.contains('*') || content_type.contains(',') {
         string_literal("application/octet-stream")
@@ -279,10 +313,17 @@ fn typed_fields<'f>(body: &'f Body, fields: &'f [Field]) -> (Vec<&'f Field>, Vec
 }
 
 /// The wire methods of a params type with a `multipart/form-data` body.
-pub(super) fn multipart_fns(code: &mut Code, body: &Body, query: &[Field], fields: &[Field]) {
+pub(super) fn multipart_fns(
+    code: &mut Code,
+    api: &Api,
+    op: &Operation,
+    body: &Body,
+    query: &[Field],
+    fields: &[Field],
+) {
     let (plain, typed) = typed_fields(body, fields);
     let plain_owned: Vec<Field> = plain.iter().map(|f| (*f).clone()).collect();
-    to_query_fn(code, query);
+    to_query_fn(code, api, op, query);
     code.doc("The plain fields (not files nor JSON parts) as form pairs: each pair is one part of the multipart body.");
     code.open("pub fn to_body(&self) -> ::std::string::String");
     write_pairs(code, &plain_owned);

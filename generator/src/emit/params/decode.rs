@@ -13,16 +13,16 @@ use crate::ir::{Enum, Field, TypeDef, TypeKind, Union};
 /// (`object`, `deny_unknown`, `rest`, `required` …), so one emitter serves both.
 pub(super) struct Decoder {
     /// The runtime module: `crate::form` or `crate::json`.
-    module: &'static str,
+    pub(super) module: &'static str,
     /// The trait and its method: `FormDecode` / `decode_form` …
-    trait_name: &'static str,
-    method: &'static str,
+    pub(super) trait_name: &'static str,
+    pub(super) method: &'static str,
     /// The method's first parameter: the parsed node of this wire.
-    input: &'static str,
+    pub(super) input: &'static str,
     /// A request body of this wire, in words (for `from_wire`'s docs).
-    body: &'static str,
+    pub(super) body: &'static str,
     /// The lines that read `body: &str` into `body`, its top-level entries.
-    read_body: &'static [&'static str],
+    pub(super) read_body: &'static [&'static str],
 }
 
 pub(super) const FORM: Decoder = Decoder {
@@ -44,6 +44,17 @@ pub(super) const JSON: Decoder = Decoder {
     input: "value: &::serde_json::Value",
     body: "a JSON body (an empty one is `{}`)",
     read_body: &["let body = &crate::json::parse(body)?;"],
+};
+
+/// A JSON body that is one value (an array, a scalar …): read as the entries
+/// `{"body": value}`, so the value decodes like the field `body`.
+pub(super) const JSON_WHOLE: Decoder = Decoder {
+    module: "crate::json",
+    trait_name: "JsonDecode",
+    method: "decode_json",
+    input: "value: &::serde_json::Value",
+    body: "a JSON body (one value of the body's type)",
+    read_body: &["let body = &crate::json::parse_whole(body, \"body\")?;"],
 };
 
 impl Decoder {

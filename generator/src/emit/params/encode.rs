@@ -3,14 +3,21 @@
 //! `form::FormWriter`, or a JSON object through `json::JsonWriter`) and the
 //! `FormEncode` impls of the structs that parameters reach.
 
+use super::style::{encode_query_field, is_plain_query};
 use super::{Level, allow_deprecated};
 use crate::emit::text::{Code, line, string_literal};
 use crate::emit::types::Presence;
-use crate::ir::Field;
+use crate::ir::{Api, Field, Operation};
 
 /// `to_query` and `to_body`.
-pub(super) fn to_wire_fns(code: &mut Code, query: &[Field], body: &[Field]) {
-    to_query_fn(code, query);
+pub(super) fn to_wire_fns(
+    code: &mut Code,
+    api: &Api,
+    op: &Operation,
+    query: &[Field],
+    body: &[Field],
+) {
+    to_query_fn(code, api, op, query);
     code.doc(
         "The body fields as an `application/x-www-form-urlencoded` body, as Stripe's clients send them.",
     );
@@ -19,12 +26,25 @@ pub(super) fn to_wire_fns(code: &mut Code, query: &[Field], body: &[Field]) {
     code.close();
 }
 
-pub(super) fn to_query_fn(code: &mut Code, query: &[Field]) {
+pub(super) fn to_query_fn(code: &mut Code, api: &Api, op: &Operation, query: &[Field]) {
     code.doc(
         "The query parameters as a query string (without `?`), as Stripe's clients send them.",
     );
     code.open("pub fn to_query(&self) -> ::std::string::String");
-    write_pairs(code, query);
+    if query.iter().all(|f| is_plain_query(api, op, f)) {
+        write_pairs(code, query);
+    } else {
+        code.line("let mut writer = crate::form::FormWriter::new();");
+        code.line("let out = &mut writer;");
+        for field in query {
+            if is_plain_query(api, op, field) {
+                encode_field(code, field, &Level::Top);
+            } else {
+                encode_query_field(code, api, op, field);
+            }
+        }
+        code.line("writer.finish()");
+    }
     code.close();
 }
 

@@ -36,12 +36,15 @@ mod arbitrary;
 mod body;
 mod decode;
 mod encode;
+mod style;
 mod types;
 mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use self::body::check_bodies;
 use self::decode::json_decode_impl;
+pub use self::style::{is_plain_path, wire_text};
 use self::types::{nested_enum, nested_struct, nested_union, operation_params};
 use super::gates::Gates;
 use super::models::type_def_text;
@@ -198,6 +201,21 @@ pub fn module_text(api: &Api, scope: &Scope, index: &ApiIndex, module: &ParamsMo
     code.finish()
 }
 
+/// The crates a generated crate sees in its extern prelude.
+const EXTERN_CRATES: &[&str] = &[
+    "core",
+    "std",
+    "alloc",
+    "serde",
+    "serde_json",
+    "regex",
+    "proptest",
+    "axum",
+    "futures_util",
+    "reqwest",
+    "tokio",
+];
+
 /// `params/mod.rs`: the modules, each re-exported so every type is
 /// `crate::params::Name`; a feature's module only with that feature.
 pub fn mod_rs(modules: &[ParamsModule]) -> String {
@@ -228,7 +246,13 @@ pub fn mod_rs(modules: &[ParamsModule]) -> String {
         if let Some(cfg) = &cfg {
             code.line(cfg);
         }
-        line!(code, "pub use {}::*;", m.module);
+        // A module named like a crate of the extern prelude (`core`) is
+        // ambiguous in a `use` path without `self::`.
+        if EXTERN_CRATES.contains(&m.module.as_str()) {
+            line!(code, "pub use self::{}::*;", m.module);
+        } else {
+            line!(code, "pub use {}::*;", m.module);
+        }
     }
     code.finish()
 }
@@ -272,30 +296,61 @@ fn reachable_from(api: &Api, mut pending: Vec<String>) -> BTreeSet<String> {
     seen
 }
 
-/// The query parameters and the body fields, with Rust names unique across
-/// both (lowering names each group on its own; a body field that repeats a
-/// query parameter's name gets a suffix).
-fn split_fields(op: &Operation) -> (Vec<Field>, Vec<Field>) {
+/// The fields of a params type by where they travel, with Rust names
+/// unique across all (lowering names the parameters and the body fields each
+/// on their own; a body field that repeats a parameter's name gets a suffix).
+struct Groups {
+    query: Vec<Field>,
+    header: Vec<Field>,
+    cookie: Vec<Field>,
+    body: Vec<Field>,
+}
+
+impl Groups {
+    /// Every field, in the params type's order.
+    fn all(&self) -> Vec<&Field> {
+        self.query
+            .iter()
+            .chain(&self.header)
+            .chain(&self.cookie)
+            .chain(&self.body)
+            .collect()
+    }
+}
+
+fn split_fields(op: &Operation) -> Groups {
     let mut names = Namer::default();
     let mut rename = |f: &Field| Field {
         rust: names.claim(&f.rust),
         ..f.clone()
     };
     let query = op.query_params.iter().map(&mut rename).collect();
+    let header = op.header_params.iter().map(&mut rename).collect();
+    let cookie = op.cookie_params.iter().map(&mut rename).collect();
     let body = op
         .body
         .iter()
         .flat_map(|b| &b.fields)
         .map(&mut rename)
         .collect();
-    (query, body)
+    Groups {
+        query,
+        header,
+        cookie,
+        body,
+    }
 }
 
-/// Query parameters, then body fields.
+/// The fields of the params type (query, header and cookie parameters, then
+/// body fields), and the path parameters, whose types the params module
+/// gives their wire impls too.
 pub fn all_fields(op: &Operation) -> Vec<&Field> {
     op.query_params
         .iter()
+        .chain(&op.header_params)
+        .chain(&op.cookie_params)
         .chain(op.body.iter().flat_map(|b| &b.fields))
+        .chain(&op.path_params)
         .collect()
 }
 

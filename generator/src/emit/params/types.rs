@@ -4,13 +4,18 @@
 //! that parameters reach (each impl written by its concern's module).
 
 use super::arbitrary::{arbitrary_struct, enum_arbitrary_impl, union_arbitrary_impl};
-use super::body::{BodyWire, content_types_const, multipart_fns, payload_fns, whole_body_fns};
+use super::body::{
+    BodyWire, content_types_const, multipart_fns, payload_fns, whole_body_fns,
+    whole_json_to_body_fn,
+};
 use super::decode::{
-    FORM, JSON, enum_decode_impl, from_wire_fn, struct_decode_impl, union_decode_impl, wire_list,
+    FORM, JSON, JSON_WHOLE, enum_decode_impl, from_wire_fn, struct_decode_impl, union_decode_impl,
+    wire_list,
 };
 use super::encode::{json_to_body_fn, struct_encode_impl, to_query_fn, to_wire_fns};
+use super::style::{from_request_fn, needs_request, to_headers_fn};
 use super::validate::{struct_validate_impl, union_validate_impl, validate_field};
-use super::{Level, allow_deprecated, deprecated, extra_name, split_fields, write_stmts};
+use super::{Groups, Level, allow_deprecated, deprecated, extra_name, split_fields, write_stmts};
 use crate::emit::routes::trait_name;
 use crate::emit::text::{Code, line, string_literal};
 use crate::emit::types::{Presence, Scope, field_type_text_in, type_text_in};
@@ -39,8 +44,8 @@ pub(super) fn operation_params(
     method_name: &str,
 ) {
     let name = op.name.as_str();
-    let (query, body) = split_fields(op);
-    let fields: Vec<&Field> = query.iter().chain(&body).collect();
+    let groups = split_fields(op);
+    let fields = groups.all();
     code.docs(Some(&operation_doc(op)));
     let default = if all_optional(&fields) {
         "Default, "
@@ -53,8 +58,8 @@ pub(super) fn operation_params(
     code.line("#[non_exhaustive]");
     params_struct(code, scope, name, &fields);
     builder_impl(code, scope, name, &fields, None, Owner::Params);
-    params_methods(code, op, &query, &body);
-    params_impl(code, op, method_name);
+    params_methods(code, api, op, &groups);
+    params_impl(code, api, op, &groups, method_name);
     arbitrary_struct(code, api, scope, name, &fields, None, false);
 }
 
@@ -104,9 +109,16 @@ fn is_optional(field: &Field) -> bool {
     )
 }
 
-/// `validate`, `to_query`, `to_body` and `from_wire` of a params type.
-fn params_methods(code: &mut Code, op: &Operation, query: &[Field], body: &[Field]) {
-    let fields: Vec<&Field> = query.iter().chain(body).collect();
+/// `validate`, `to_query`, `to_body`, `from_wire` (and, reading headers or
+/// styled query parameters, `to_headers` and `from_request`) of a params type.
+fn params_methods(code: &mut Code, api: &Api, op: &Operation, groups: &Groups) {
+    let Groups {
+        query,
+        header,
+        cookie,
+        body,
+    } = groups;
+    let fields = groups.all();
     allow_deprecated(code, &fields);
     code.open_fmt(format_args!("impl {}", op.name));
     code.doc("Checks every rule the spec gives for these parameters.");
@@ -116,27 +128,46 @@ fn params_methods(code: &mut Code, op: &Operation, query: &[Field], body: &[Fiel
     }
     code.line("::std::result::Result::Ok(())");
     code.close();
-    match (BodyWire::of(op), &op.body) {
+    let request = needs_request(api, op, query, header, cookie);
+    let body_wire = match (BodyWire::of(op), &op.body) {
         (BodyWire::JsonObject, Some(json)) => {
-            to_query_fn(code, query);
+            to_query_fn(code, api, op, query);
             json_to_body_fn(code, body, json.required);
-            from_wire_fn(code, query, body, &JSON);
+            &JSON
         }
-        (BodyWire::JsonWhole | BodyWire::Text | BodyWire::Binary, Some(_)) if body.len() == 1 => {
-            whole_body_fns(code, op, query, &body[0]);
+        (BodyWire::JsonWhole, Some(_)) if body.len() == 1 => {
+            to_query_fn(code, api, op, query);
+            whole_json_to_body_fn(code, &body[0]);
+            &JSON_WHOLE
         }
-        (BodyWire::Multipart, Some(multipart)) => multipart_fns(code, multipart, query, body),
+        (BodyWire::Text | BodyWire::Binary, Some(_)) if body.len() == 1 => {
+            // No header, cookie or styled query parameters (see `body::check_bodies`).
+            whole_body_fns(code, api, op, query, &body[0]);
+            code.close();
+            return;
+        }
+        (BodyWire::Multipart, Some(multipart)) => {
+            multipart_fns(code, api, op, multipart, query, body);
+            code.close();
+            return;
+        }
         _ => {
-            to_wire_fns(code, query, body);
-            from_wire_fn(code, query, body, &FORM);
+            to_wire_fns(code, api, op, query, body);
+            &FORM
         }
+    };
+    if request {
+        to_headers_fn(code, api, op, header, cookie);
+        from_request_fn(code, api, op, query, header, cookie, body, body_wire);
+    } else {
+        from_wire_fn(code, query, body, body_wire);
     }
     code.close();
 }
 
 /// `impl Params`: the route constant and the trait methods, which call the
 /// inherent ones.
-fn params_impl(code: &mut Code, op: &Operation, method_name: &str) {
+fn params_impl(code: &mut Code, api: &Api, op: &Operation, groups: &Groups, method_name: &str) {
     code.open_fmt(format_args!("impl crate::runtime::Params for {}", op.name));
     code.open("const ROUTE: crate::runtime::Route = crate::runtime::Route");
     line!(code, "method: {},", method_path(op.method));
@@ -162,6 +193,14 @@ fn params_impl(code: &mut Code, op: &Operation, method_name: &str) {
     code.open("fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
     code.line("Self::from_wire(query, body)");
     code.close();
+    if needs_request(api, op, &groups.query, &groups.header, &groups.cookie) {
+        code.open("fn to_headers(&self) -> ::std::vec::Vec<(::std::string::String, ::std::string::String)>");
+        code.line("self.to_headers()");
+        code.close();
+        code.open("fn from_request(query: &str, headers: &[(::std::string::String, ::std::string::String)], body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+        code.line("Self::from_request(query, headers, body)");
+        code.close();
+    }
     code.open("fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError>");
     code.line("self.validate()");
     code.close();
