@@ -61,3 +61,57 @@ fn bodies_keep_every_media_type_in_the_ir() {
     assert_eq!(msgpack.kind, apigen::ir::MediaKind::Binary);
     assert!(msgpack.whole && !msgpack.required);
 }
+
+#[test]
+fn bodies_the_emitters_cannot_read_yet_are_clear_errors() {
+    let dir = std::env::temp_dir().join(format!("apigen-bodies-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, content: &str, extra: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /v1/x:\n    post:\n      operationId: PostX\n{extra}      requestBody:\n        content:\n          {content}\n      responses:\n        '200': {{description: ok}}\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let error = |path: &std::path::Path| {
+        apigen::generate(
+            path,
+            "spec.yaml",
+            &apigen::Options {
+                package: "x".to_owned(),
+                standalone: true,
+            },
+        )
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
+    };
+    let header =
+        "      parameters:\n        - {name: X-Trace, in: header, schema: {type: string}}\n";
+    let text = error(&write(
+        "text.yaml",
+        "text/plain: {schema: {type: string}}",
+        header,
+    ));
+    assert!(
+        text.contains("#/paths/~1v1~1x/post/requestBody")
+            && text.contains("`text/plain` request body beside header"),
+        "{text}"
+    );
+    // A form body that is not an object cannot be one field per property.
+    let form = error(&write(
+        "form.yaml",
+        "application/x-www-form-urlencoded: {schema: {type: array, items: {type: string}}}",
+        "",
+    ));
+    assert!(
+        form.contains(
+            "#/paths/~1v1~1x/post/requestBody/content/application~1x-www-form-urlencoded/schema"
+        ) && form.contains("not an object"),
+        "{form}"
+    );
+}
