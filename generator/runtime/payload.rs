@@ -398,3 +398,44 @@ pub fn arbitrary_file() -> proptest::strategy::BoxedStrategy<FilePart> {
         .prop_map(|(name, bytes)| FilePart { name, content_type: Some("application/octet-stream".to_owned()), bytes })
         .boxed()
 }
+
+/// A text or binary request body read as the one field `body` (what
+/// `from_wire` of such an operation uses; the names mirror `form` and `json`).
+pub mod raw {
+    use crate::form::ValidationError;
+
+    /// The body text.
+    pub struct Raw<'a>(pub &'a str);
+
+    /// A value a whole text or binary body is read as.
+    pub trait FromRaw: Sized {
+        fn from_raw(text: &str) -> Self;
+    }
+
+    impl FromRaw for String {
+        fn from_raw(text: &str) -> Self {
+            text.to_owned()
+        }
+    }
+
+    impl FromRaw for super::FilePart {
+        fn from_raw(text: &str) -> Self {
+            super::FilePart::new(text.as_bytes())
+        }
+    }
+
+    /// Nothing is unknown in a body that is one value.
+    pub fn deny_unknown(_: &Raw<'_>, _: &[&str], _: &str) -> Result<(), ValidationError> {
+        Ok(())
+    }
+
+    /// The body, whatever it is (an empty one too).
+    pub fn required<T: FromRaw>(raw: &Raw<'_>, _: &str, _: &str) -> Result<T, ValidationError> {
+        Ok(T::from_raw(raw.0))
+    }
+
+    /// The body, or `None` when it is empty.
+    pub fn optional<T: FromRaw>(raw: &Raw<'_>, _: &str, _: &str) -> Result<Option<T>, ValidationError> {
+        Ok((!raw.0.is_empty()).then(|| T::from_raw(raw.0)))
+    }
+}

@@ -73,8 +73,8 @@ impl Bodies for Reader {
 
     async fn put_bytes(&self, params: PutBytes) -> Result<Echo, ApiError> {
         read(format!(
-            "{:?} {:?}",
-            params.body.content_type, params.body.bytes
+            "{:?} {:?} {:?}",
+            params.x_checksum, params.body.content_type, params.body.bytes
         ))
     }
 
@@ -314,16 +314,20 @@ async fn binary_bodies_are_bytes_with_their_media_type() {
     );
     assert_eq!(
         echo.read,
-        r#"Some("application/octet-stream") [0, 255, 254, 13, 10]"#
+        r#"None Some("application/octet-stream") [0, 255, 254, 13, 10]"#
     );
     // The file's own media type, when it is one the operation accepts.
     let png = FilePart::new(vec![0x89, b'P']).content_type("image/png");
-    let echo = client.put_bytes(PutBytes::new(png)).await.unwrap();
+    // A header parameter travels beside the bytes.
+    let echo = client
+        .put_bytes(PutBytes::new(png).x_checksum(42))
+        .await
+        .unwrap();
     assert_eq!(
         last(&log),
         (Some("image/png".to_owned()), vec![0x89, b'P'])
     );
-    assert_eq!(echo.read, r#"Some("image/png") [137, 80]"#);
+    assert_eq!(echo.read, r#"Some(42) Some("image/png") [137, 80]"#);
     // One the operation does not accept is a 415.
     let gif = FilePart::new(vec![1]).content_type("image/gif");
     let error = client.put_bytes(PutBytes::new(gif)).await.unwrap_err();

@@ -92,16 +92,27 @@ fn bodies_the_emitters_cannot_read_yet_are_clear_errors() {
     };
     let header =
         "      parameters:\n        - {name: X-Trace, in: header, schema: {type: string}}\n";
-    let text = error(&write(
-        "text.yaml",
-        "text/plain: {schema: {type: string}}",
+    let multipart = error(&write(
+        "multipart.yaml",
+        "multipart/form-data: {schema: {type: object, properties: {a: {type: string}}}}",
         header,
     ));
     assert!(
-        text.contains("#/paths/~1v1~1x/post/requestBody")
-            && text.contains("`text/plain` request body beside header"),
-        "{text}"
+        multipart.contains("#/paths/~1v1~1x/post/requestBody")
+            && multipart.contains("`multipart/form-data` request body beside header"),
+        "{multipart}"
     );
+    // A text body beside a header parameter is fine.
+    let text = write("text.yaml", "text/plain: {schema: {type: string}}", header);
+    apigen::generate(
+        &text,
+        "spec.yaml",
+        &apigen::Options {
+            package: "x".to_owned(),
+            standalone: true,
+        },
+    )
+    .unwrap();
     // A form body that is not an object cannot be one field per property.
     let form = error(&write(
         "form.yaml",

@@ -18,17 +18,14 @@ use crate::error::{Error, Result};
 use crate::ir::{Api, Body, Field, MediaKind, Operation, TypeRef};
 use crate::load::Spec;
 
-/// Refuses what the text, binary and multipart emitters do not read yet: such
-/// a body beside header, cookie or styled query parameters (their decoders
-/// read a plain query string only). A clear error rather than a crate that
+/// Refuses what the multipart emitter does not read yet: a multipart body
+/// beside header, cookie or styled query parameters (its decoder reads a
+/// plain query string only). A clear error rather than a crate that
 /// ignores the parameters.
 pub fn check_bodies(api: &Api, spec: &Spec) -> Result<()> {
     for op in &api.operations {
         let wire = BodyWire::of(op);
-        if !matches!(
-            wire,
-            BodyWire::Text | BodyWire::Binary | BodyWire::Multipart
-        ) {
+        if wire != BodyWire::Multipart {
             continue;
         }
         if needs_request(
@@ -148,8 +145,12 @@ pub(super) fn payload_fns(code: &mut Code, op: &Operation) {
     code.line("self.payload()");
     code.close();
     code.open("fn from_payload(query: &str, headers: &[(::std::string::String, ::std::string::String)], content_type: ::std::option::Option<&str>, body: &[u8]) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    code.line("let _ = headers;");
-    code.line("Self::from_payload(query, content_type, body)");
+    if BodyWire::of(op) == BodyWire::Multipart {
+        code.line("let _ = headers;");
+        code.line("Self::from_payload(query, content_type, body)");
+    } else {
+        code.line("Self::from_payload(query, headers, content_type, body)");
+    }
     code.close();
 }
 
@@ -177,12 +178,15 @@ pub(super) fn whole_json_to_body_fn(code: &mut Code, body: &Field) {
 }
 
 /// The wire methods of a params type whose body is a text or bytes (`body`).
+/// (`from_wire` / `from_request` are the generic ones, with the
+/// `decode::RAW` decoder; `request` says whether there is a `from_request`.)
 pub(super) fn whole_body_fns(
     code: &mut Code,
     api: &Api,
     op: &Operation,
     query: &[Field],
     body: &Field,
+    request: bool,
 ) {
     let wire = BodyWire::of(op);
     let content_type = op.body.as_ref().map_or("", |b| b.content_type.as_str());
@@ -208,27 +212,7 @@ pub(super) fn whole_body_fns(
             code.close();
         }
     }
-    code.doc("Reads the parameters from a query string and the body, as a server receives them.");
-    code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    from_wire_preamble(code, query);
     let optional = matches!(presence, Presence::Optional | Presence::OptionalNullable);
-    code.open("::std::result::Result::Ok(Self");
-    for field in query {
-        decode_field(code, &FORM, field, "query", "\"\"");
-    }
-    match wire {
-        BodyWire::Text if optional => {
-            line!(code, "{f}: (!body.is_empty()).then(|| body.to_owned()),")
-        }
-        BodyWire::Text => line!(code, "{f}: body.to_owned(),"),
-        _ if optional => line!(
-            code,
-            "{f}: (!body.is_empty()).then(|| crate::payload::FilePart::new(body.as_bytes())),"
-        ),
-        _ => line!(code, "{f}: crate::payload::FilePart::new(body.as_bytes()),"),
-    }
-    code.close_with(")");
-    code.close();
     let literal = string_literal(content_type);
     let fallback = if content_type.contains('*') || content_type.contains(',') {
         string_literal("application/octet-stream")
@@ -251,14 +235,20 @@ pub(super) fn whole_body_fns(
         line!(code, "::std::option::Option::Some({make})");
     }
     code.close();
-    code.doc("Reads the parameters from a query string and a raw body with its media type.");
-    code.open("pub fn from_payload(query: &str, content_type: ::std::option::Option<&str>, body: &[u8]) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    code.doc("Reads the parameters from a query string, the request's headers and a raw body with its media type.");
+    code.open("pub fn from_payload(query: &str, headers: &[(::std::string::String, ::std::string::String)], content_type: ::std::option::Option<&str>, body: &[u8]) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    let read = if request {
+        "Self::from_request(query, headers, TEXT)"
+    } else {
+        "{ let _ = headers; Self::from_wire(query, TEXT) }"
+    };
     if wire == BodyWire::Text {
         code.line("let _ = content_type;");
         code.line("let body = ::std::str::from_utf8(body).map_err(|_| crate::form::ValidationError::new(\"body\", crate::form::Rule::Type(\"UTF-8 string\")))?;");
-        code.line("Self::from_wire(query, body)");
+        code.line(&read.replace("TEXT", "body"));
     } else {
-        code.line("let mut params = Self::from_wire(query, \"\")?;");
+        line!(code, "let params = {};", read.replace("TEXT", "\"\""));
+        code.line("let mut params = params?;");
         code.line("let file = crate::payload::FilePart { name: ::std::option::Option::None, content_type: content_type.map(::std::borrow::ToOwned::to_owned), bytes: body.to_vec() };");
         if optional {
             line!(code, "params.{f} = (!body.is_empty()).then_some(file);");

@@ -57,6 +57,18 @@ pub(super) const JSON_WHOLE: Decoder = Decoder {
     read_body: &["let body = &crate::json::parse_whole(body, \"body\")?;"],
 };
 
+/// A text or binary body (the field `body`): the runtime's `payload::raw`
+/// reads the body text as a `String` or the bytes of a `FilePart` (a server
+/// reads binary bodies through `from_payload`, which sets the bytes).
+pub(super) const RAW: Decoder = Decoder {
+    module: "crate::payload::raw",
+    trait_name: "FromRaw",
+    method: "from_raw",
+    input: "text: &str",
+    body: "a text or binary body",
+    read_body: &["let body = &crate::payload::raw::Raw(body);"],
+};
+
 impl Decoder {
     /// The name the method's first parameter binds.
     fn input_name(&self) -> &'static str {

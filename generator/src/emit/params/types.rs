@@ -9,8 +9,8 @@ use super::body::{
     whole_json_to_body_fn,
 };
 use super::decode::{
-    FORM, JSON, JSON_WHOLE, enum_decode_impl, from_wire_fn, struct_decode_impl, union_decode_impl,
-    wire_list,
+    FORM, JSON, JSON_WHOLE, RAW, enum_decode_impl, from_wire_fn, struct_decode_impl,
+    union_decode_impl, wire_list,
 };
 use super::encode::{json_to_body_fn, struct_encode_impl, to_query_fn, to_wire_fns};
 use super::style::{from_request_fn, needs_request, to_headers_fn};
@@ -141,10 +141,8 @@ fn params_methods(code: &mut Code, api: &Api, op: &Operation, groups: &Groups) {
             &JSON_WHOLE
         }
         (BodyWire::Text | BodyWire::Binary, Some(_)) if body.len() == 1 => {
-            // No header, cookie or styled query parameters (see `body::check_bodies`).
-            whole_body_fns(code, api, op, query, &body[0]);
-            code.close();
-            return;
+            whole_body_fns(code, api, op, query, &body[0], request);
+            &RAW
         }
         (BodyWire::Multipart, Some(multipart)) => {
             multipart_fns(code, api, op, multipart, query, body);
