@@ -23,7 +23,7 @@ use fixture_styles::client::Client;
 use fixture_styles::errors::ApiError;
 use fixture_styles::form::{FormDecode, FormEncode, FormWriter};
 use fixture_styles::models::{Color, Paint, Shade, Slot};
-use fixture_styles::params::{CreateLabel, FindPaints, RetrievePaint};
+use fixture_styles::params::{CreateLabel, FindPaints, RetrievePaint, RetrievePaintCoat};
 use fixture_styles::routes::{Labels, Paints};
 use fixture_styles::style::{self, Shape, Style, Wire};
 use proptest::prelude::*;
@@ -230,11 +230,20 @@ struct Studio;
 impl Paints for Studio {
     type Error = ApiError;
 
-    async fn retrieve(&self, paint_id: i64, params: RetrievePaint) -> Result<Paint, ApiError> {
+    async fn retrieve_paint(&self, paint_id: i64, params: RetrievePaint) -> Result<Paint, ApiError> {
         Ok(Paint {
             id: paint_id,
             note: format!("{params:?}"),
         })
+    }
+
+    async fn retrieve_paint_coat(
+        &self,
+        coat: String,
+        paint_id: i64,
+        _params: RetrievePaintCoat,
+    ) -> Result<Paint, ApiError> {
+        Ok(Paint { id: paint_id, note: coat })
     }
 
     async fn find_paints(
@@ -327,7 +336,7 @@ fn find_params() -> FindPaints {
 async fn the_client_writes_headers_and_cookies_exactly() {
     let (base, seen) = capture(r#"{"id": 12, "note": ""}"#).await;
     let client = Client::new(KEY).with_base_url(base).with_max_retries(0);
-    let paint = client.retrieve(12, retrieve_params()).await.expect("the answer decodes");
+    let paint = client.retrieve_paint(12, retrieve_params()).await.expect("the answer decodes");
     assert_eq!(paint.id, 12);
     let lines = head_lines(&seen.lock().unwrap());
     assert_eq!(lines[0], "GET /v1/paints/12?verbose=true HTTP/1.1");
@@ -363,7 +372,7 @@ async fn the_client_writes_path_and_query_styles_exactly() {
 async fn the_server_reads_what_the_client_sends() {
     let client = Client::new(KEY).with_base_url(serve().await).with_max_retries(0);
     let params = retrieve_params();
-    let paint = client.retrieve(12, params.clone()).await.expect("the server answers");
+    let paint = client.retrieve_paint(12, params.clone()).await.expect("the server answers");
     assert_eq!(paint, Paint { id: 12, note: format!("{params:?}") });
 
     let params = find_params();
@@ -379,6 +388,13 @@ async fn the_server_reads_what_the_client_sends() {
             note: format!("{:?} {:?} {color:?} {params:?}", Shade::Dark, vec![3, 4]),
         }]
     );
+
+    // Path parameters declared out of the template's order reach their arguments.
+    let coat = client
+        .retrieve_paint_coat("gloss".to_owned(), 9, RetrievePaintCoat::new())
+        .await
+        .expect("the server answers");
+    assert_eq!(coat, Paint { id: 9, note: "gloss".to_owned() });
 
     let label = client
         .create(CreateLabel::new("hello").slot(2))

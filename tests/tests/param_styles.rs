@@ -121,6 +121,45 @@ fn parameters_are_merged_typed_and_styled() {
 }
 
 #[test]
+fn path_parameters_follow_the_template() {
+    let spec = |parameters: &str| {
+        format!(
+            "openapi: 3.0.3
+info: {{title: Paths, version: '1'}}
+paths:
+  /v1/things/{{thing}}:
+    get:
+      parameters: {parameters}
+      responses:
+        '200': {{description: ok}}
+"
+        )
+    };
+    // A declared path parameter that the template does not hold is left out.
+    let extra = spec(
+        "[{name: thing, in: path, required: true, schema: {type: string}}, {name: other, in: path, required: true, schema: {type: string}}]",
+    );
+    let loaded = apigen::load::load_bytes(extra.as_bytes(), "extra.yaml").expect("loads");
+    let api = apigen::lower::lower(&loaded).expect("lowers");
+    let wires: Vec<&str> = api.operations[0]
+        .path_params
+        .iter()
+        .map(|f| f.wire.as_str())
+        .collect();
+    assert_eq!(wires, ["thing"]);
+    // A placeholder without a parameter is an error.
+    let missing = spec("[]");
+    let loaded = apigen::load::load_bytes(missing.as_bytes(), "missing.yaml").expect("loads");
+    let error = apigen::lower::lower(&loaded)
+        .expect_err("undeclared")
+        .to_string();
+    assert_eq!(
+        error,
+        "missing.yaml: #/paths/~1v1~1things~1{thing}/get: unsupported: the path template's placeholder '{thing}' has no path parameter"
+    );
+}
+
+#[test]
 fn a_value_too_deep_for_its_style_is_a_clear_error() {
     let spec = br#"openapi: 3.0.3
 info: {title: Deep, version: '1'}
@@ -145,6 +184,6 @@ paths:
         .to_string();
     assert_eq!(
         error,
-        "deep.yaml: #/paths/~1v1~1things/get/parameters/0/schema: unsupported: parameter 'grid' (query style Form { explode: false }): arrays and objects of primitives only; nested values need `style: deepObject` or `content`"
+        "deep.yaml: #/paths/~1v1~1things/get/parameters/0/schema: unsupported: query parameter 'grid' (style: form, explode: false): arrays and objects of primitives only; nested values need `style: deepObject` or `content`"
     );
 }

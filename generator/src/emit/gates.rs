@@ -8,7 +8,8 @@
 //! the error type `errors.rs` is built on, is always compiled; any other type
 //! is compiled with the features that reach it and carries their `cfg`. By
 //! construction a type's features include those of every type that refers to
-//! it, so turning on any set of features always compiles.
+//! it, and what an always-compiled type refers to is always compiled, so
+//! turning on any set of features always compiles.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,8 +26,9 @@ impl Gates {
         let mut roots: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for op in &api.operations {
             let uses = op
-                .query_params
+                .path_params
                 .iter()
+                .chain(&op.query_params)
                 .chain(&op.header_params)
                 .chain(&op.cookie_params)
                 .chain(op.body.iter().flat_map(|b| &b.fields))
@@ -53,6 +55,18 @@ impl Gates {
             }
         }
         features.retain(|_, needed_by| needed_by.len() < roots.len());
+        // A type no feature reaches is always compiled, and so is everything
+        // it refers to (a component given as a request body is lowered to
+        // its properties, so nothing reaches it, but its fields' types are).
+        let unreached: Vec<&str> = api
+            .types
+            .keys()
+            .map(String::as_str)
+            .filter(|name| !features.contains_key(*name))
+            .collect();
+        for name in closure(api, unreached, &BTreeSet::new()) {
+            features.remove(name);
+        }
         Gates { features }
     }
 

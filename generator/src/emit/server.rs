@@ -15,6 +15,7 @@ use super::params::{is_plain_path, wire_text};
 use super::routes::{method_names, security_tokens, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident};
 use crate::ir::{Api, Operation, TypeRef};
+use crate::lower::placeholders;
 
 /// The name of a path parameter's type in errors.
 pub fn path_kind(ty: &TypeRef) -> &'static str {
@@ -118,11 +119,15 @@ fn handler(api: &Api, scope: &Scope, op: &Operation, trait_: &str, method: &str)
     let args: Vec<_> = (0..op.path_params.len())
         .map(|i| ident(&format!("arg{i}")))
         .collect();
+    // The server finds the path parameters in the template's order, which
+    // the spec's order of parameters need not follow.
+    let template = placeholders(&op.path);
     let decode = op.path_params.iter().enumerate().map(|(i, p)| {
         let arg = &args[i];
         let ty = field_type_in(p, scope);
         let wire = &p.wire;
         let kind = path_kind(&p.ty);
+        let i = template.iter().position(|t| *t == p.wire).unwrap_or(i);
         let i = proc_macro2::Literal::usize_unsuffixed(i);
         if is_plain_path(api, p) {
             quote!(let #arg: #ty = call.path(#i, #wire, #kind)?;)

@@ -11,6 +11,7 @@ pub mod names;
 mod operation;
 pub use operation::operation_name;
 mod params;
+pub use params::placeholders;
 mod response;
 mod schema;
 mod security;

@@ -6,7 +6,9 @@
 //!
 //! Header parameters named `Accept`, `Content-Type` or `Authorization` are
 //! left out: OpenAPI says they are ignored (content negotiation and security
-//! schemes own those headers). A style the location does not allow, a
+//! schemes own those headers). A path parameter the template does not hold
+//! is left out (it cannot travel; a flaw of some published specs), and a
+//! placeholder without a parameter is an error. A style the location does not allow, a
 //! `content` parameter, or a value too deep for its style (an object inside
 //! an array outside `deepObject`) is an error naming the parameter's pointer.
 
@@ -101,9 +103,10 @@ impl<'a> Lowerer<'a> {
                 return Err(Error::Unsupported {
                     at: self.spec.at(&s_at),
                     message: format!(
-                        "parameter '{}' ({} style {style:?}): arrays and objects of primitives only; nested values need `style: deepObject` or `content`",
+                        "{} parameter '{}' ({}): arrays and objects of primitives only; nested values need `style: deepObject` or `content`",
+                        place.as_str(),
                         data.name,
-                        place.as_str()
+                        style_words(style)
                     ),
                 });
             }
@@ -130,11 +133,28 @@ impl<'a> Lowerer<'a> {
                 pointer: p_at,
             };
             match place {
+                // A path parameter the template does not hold cannot travel
+                // (a known flaw of published specs): it is left out.
+                ParamLocation::Path if !placeholders(path).contains(&data.name.as_str()) => {}
                 ParamLocation::Path => out.path.push(field),
                 ParamLocation::Query => out.query.push(field),
                 ParamLocation::Header => out.header.push(field),
                 ParamLocation::Cookie => out.cookie.push(field),
             }
+        }
+        // Every placeholder declared. (Path parameters keep the spec's order:
+        // the route methods' arguments; the server reads them by name.)
+        let template = placeholders(path);
+        if let Some(missing) = template
+            .iter()
+            .find(|p| !out.path.iter().any(|f| f.wire == **p))
+        {
+            return Err(Error::Unsupported {
+                at: self.spec.at(at),
+                message: format!(
+                    "the path template's placeholder '{{{missing}}}' has no path parameter"
+                ),
+            });
         }
         Ok(out)
     }
@@ -182,6 +202,14 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// The names of a path template's placeholders, in order (`/a/{b}/{c}`: `b`, `c`).
+pub fn placeholders(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect()
+}
+
 fn location(param: &Parameter) -> ParamLocation {
     match param {
         Parameter::Path { .. } => ParamLocation::Path,
@@ -218,6 +246,20 @@ fn style_of(param: &Parameter) -> ParamStyle {
             ..
         } => ParamStyle::Form { explode: form },
     }
+}
+
+/// A style as the spec writes it: `style: form, explode: false`.
+fn style_words(style: ParamStyle) -> String {
+    let (name, explode) = match style {
+        ParamStyle::Form { explode } => ("form", explode),
+        ParamStyle::SpaceDelimited { explode } => ("spaceDelimited", explode),
+        ParamStyle::PipeDelimited { explode } => ("pipeDelimited", explode),
+        ParamStyle::DeepObject => ("deepObject", true),
+        ParamStyle::Simple { explode } => ("simple", explode),
+        ParamStyle::Label { explode } => ("label", explode),
+        ParamStyle::Matrix { explode } => ("matrix", explode),
+    };
+    format!("style: {name}, explode: {explode}")
 }
 
 fn resolve_parameter<'p>(

@@ -1,6 +1,7 @@
 //! Emits the `params` modules: one parameters type per operation (named after
-//! the operation, `CreatePromotionCode`), holding its query parameters and
-//! body fields; path parameters are arguments of the route methods instead.
+//! the operation, `CreatePromotionCode`), holding its query, header and
+//! cookie parameters and its body fields; path parameters are arguments of
+//! the route methods instead.
 //! Each gets `new(required …)`, a chained setter per optional field,
 //! `validate()` from the spec's rules, and the wire encoding both ways
 //! (`to_query`, `to_body`, `from_wire`) through the runtime `Params` trait:
@@ -29,8 +30,9 @@
 //! module holds what) and holds what its parts share; the parts, one concern
 //! each: [`types`] (the params types, their builders and the `Params` impl),
 //! [`encode`] (`to_query` / `to_body`, `FormEncode`), [`decode`] (`from_wire`,
-//! `FormDecode` / `JsonDecode`), [`validate`] (`validate()`, `Validate`) and
-//! [`arbitrary`] (proptest strategies).
+//! `FormDecode` / `JsonDecode`), [`validate`] (`validate()`, `Validate`),
+//! [`arbitrary`] (proptest strategies) and [`style`] (parameters that travel
+//! by an OpenAPI style: headers, cookies, styled query and path parameters).
 
 mod arbitrary;
 mod body;
