@@ -50,7 +50,10 @@ impl Things for Store {
     }
 
     async fn list(&self, _: ListGroups) -> Result<ListGroupsResponse, ApiError> {
-        Ok(vec![BTreeMap::from([("a".to_owned(), thing("x"))])])
+        Ok(vec![BTreeMap::from([(
+            "a".to_owned(),
+            BTreeMap::from([("b".to_owned(), thing("x"))]),
+        )])])
     }
 
     async fn get_report(&self, _: GetReport) -> Result<String, ApiError> {
@@ -251,7 +254,7 @@ async fn no_content_text_bytes_and_ranges() {
 async fn nested_answers_and_errors() {
     let (_, client) = serve().await;
     let groups = client.list(ListGroups::new()).await.unwrap();
-    assert_eq!(groups[0]["a"], thing("x"));
+    assert_eq!(groups[0]["a"]["b"], thing("x"));
     // An error answer is the spec's error object, with its status.
     let error = client
         .retrieve("missing".to_owned(), RetrieveThing::new())

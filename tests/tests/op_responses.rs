@@ -1,6 +1,6 @@
 //! Responses by status end to end: the crate generated from
 //! `fixtures/ops/responses.yaml` must pass clippy with warnings denied
-//! (including an array of maps of objects, which gets a type alias instead of
+//! (including an array of maps of maps of objects, which gets a type alias instead of
 //! tripping `clippy::type_complexity` in the route trait), and the tests of
 //! `tests/in_generated/responses.rs` must pass inside it. Also the IR: every
 //! declared status with its media type, type and headers.
