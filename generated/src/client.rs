@@ -5,9 +5,11 @@
 //! An HTTP client for the API (feature `client`): [`Client`] implements every
 //! route trait, building each request from the route table and the
 //! parameters' own wire encoding, so it cannot disagree with the server. It
-//! sends the API key as a bearer token, the API version as `Stripe-Version`
-//! and a fresh `Idempotency-Key` with every POST, sends bodies as forms or as
-//! JSON (`Content-Type: application/json`) as each route says, retries
+//! sends the credentials each operation's security asks for (the API key
+//! given to [`Client::new`] as a bearer token; other schemes' credentials
+//! set with [`Client::with_credential`]), the API version as `Stripe-Version`
+//! and a fresh `Idempotency-Key` with every POST, sends each body with the
+//! media type its params type chose (`Params::payload`), retries
 //! connection errors, 409, 429 and 5xx answers with exponential backoff or
 //! after the answer's `Retry-After` (at most [`MAX_RETRY_AFTER`]), reusing
 //! the idempotency key, and parses error answers into
@@ -25,7 +27,9 @@ use std::time::Duration;
 
 use futures_util::Stream;
 
-use crate::runtime::{Encoding, List, Method, Params, Route};
+use crate::payload::Payload;
+use crate::runtime::{List, Method, Params, Route};
+use crate::security::{ApiKeyIn, Credential, Requirements, SchemeKind};
 
 /// Why a call failed.
 #[derive(Debug)]
@@ -89,6 +93,14 @@ impl std::error::Error for ClientError {
     }
 }
 
+/// A final answer of the API: status, headers and body.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
 /// The longest wait a `Retry-After` header can ask for: a larger value waits
 /// this long. The header is read as whole seconds (an HTTP date is ignored,
 /// and the usual backoff applies).
@@ -107,6 +119,7 @@ pub struct Client {
     http: reqwest::Client,
     base_url: String,
     api_key: String,
+    credentials: Vec<(String, Credential)>,
     api_version: String,
     max_retries: u32,
     initial_backoff: Duration,
@@ -128,6 +141,7 @@ impl Client {
             http: reqwest::Client::new(),
             base_url: DEFAULT_BASE_URL.trim_end_matches('/').to_owned(),
             api_key: api_key.into(),
+            credentials: Vec::new(),
             api_version: crate::API_VERSION.to_owned(),
             max_retries: 2,
             initial_backoff: Duration::from_millis(500),
@@ -157,6 +171,47 @@ impl Client {
         self.initial_backoff = initial;
         self.max_backoff = max;
         self
+    }
+
+    /// Sends `credential` for the security scheme `scheme` (its key in
+    /// `components/securitySchemes`) to operations that require it. Without
+    /// one, bearer schemes (`http` bearer, `oauth2`, `openIdConnect`) get the
+    /// API key given to [`Client::new`] as their token.
+    pub fn with_credential(mut self, scheme: impl Into<String>, credential: Credential) -> Self {
+        let scheme = scheme.into();
+        self.credentials.retain(|(s, _)| *s != scheme);
+        self.credentials.push((scheme, credential));
+        self
+    }
+
+    /// The credential this client has for a scheme.
+    fn credential_for(&self, key: &str) -> Option<Credential> {
+        if let Some((_, c)) = self.credentials.iter().find(|(s, _)| s == key) {
+            return Some(c.clone());
+        }
+        match crate::security::scheme(key)?.kind {
+            SchemeKind::Bearer if !self.api_key.is_empty() => Some(Credential::Bearer(self.api_key.clone())),
+            _ => None,
+        }
+    }
+
+    /// The credentials to send for `security`: those of the first
+    /// alternative this client has every credential of (nothing for a public
+    /// operation; `None` security: the API key as a bearer token).
+    fn credentials(&self, security: Option<Requirements>) -> Vec<(SchemeKind, Credential)> {
+        let Some(security) = security else {
+            return vec![(SchemeKind::Bearer, Credential::Bearer(self.api_key.clone()))];
+        };
+        for requirement in security {
+            let found: Option<Vec<(SchemeKind, Credential)>> = requirement
+                .iter()
+                .map(|key| Some((crate::security::scheme(key)?.kind, self.credential_for(key)?)))
+                .collect();
+            if let Some(found) = found {
+                return found;
+            }
+        }
+        Vec::new()
     }
 
     /// Sends this `Stripe-Version` instead of [`crate::API_VERSION`].
@@ -191,23 +246,38 @@ impl Client {
     }
 
     /// Calls the operation of `route` with its path arguments (in the route's
-    /// order) and parameters, and reads the answer as `T`.
+    /// order) and parameters, sending the API key as a bearer token, and reads
+    /// the answer as `T`.
     pub async fn call<P: Params, T: serde::de::DeserializeOwned>(
         &self,
         route: &Route,
         path_args: &[String],
         params: &P,
     ) -> Result<T, ClientError> {
-        self.send_with_headers(route, path_args, params.to_query(), &params.to_headers(), params.to_body()).await
+        self.call_as(None, route, path_args, params).await
+    }
+
+    /// [`Client::call`] for an operation with these security requirements
+    /// (`None`: the API key as a bearer token).
+    pub async fn call_as<P: Params, T: serde::de::DeserializeOwned>(
+        &self,
+        security: Option<Requirements>,
+        route: &Route,
+        path_args: &[String],
+        params: &P,
+    ) -> Result<T, ClientError> {
+        let answer = self.exchange(security, route, path_args, params.to_query(), &params.to_headers(), params.payload()).await?;
+        decode(answer.status, &answer.body)
     }
 
     /// Sends one request (retrying as configured) with already encoded path
-    /// arguments (see [`path_text`]), query string and body. A form route always sends its body, empty or
-    /// not, as `application/x-www-form-urlencoded`. A JSON route sends its
-    /// body as `application/json`, and sends no body (nor `Content-Type`) when
-    /// the body is empty: `Params::to_body` gives the empty string only when
-    /// no field is set and the operation's body is optional (`{}` when it is
-    /// required), so "nothing set" is no body rather than `{}`.
+    /// arguments (see [`path_text`]), query string and form or JSON body, and
+    /// reads the answer as `T`. A form
+    /// route always sends its body, empty or not; any other route sends no
+    /// body (nor `Content-Type`) when the body is empty: `Params::to_body`
+    /// gives the empty string for a JSON body only when no field is set and
+    /// the operation's body is optional (`{}` when it is required), so
+    /// "nothing set" is no body rather than `{}`.
     pub async fn send<T: serde::de::DeserializeOwned>(
         &self,
         route: &Route,
@@ -215,11 +285,17 @@ impl Client {
         query: String,
         body: String,
     ) -> Result<T, ClientError> {
-        self.send_with_headers(route, path_args, query, &[], body).await
+        let content_type = route.encoding.content_types().first().copied().unwrap_or("application/x-www-form-urlencoded");
+        let payload = match route.encoding {
+            crate::runtime::Encoding::Form => Some(Payload::new(content_type, body)),
+            _ if body.is_empty() => None,
+            _ => Some(Payload::new(content_type, body)),
+        };
+        let answer = self.exchange(None, route, path_args, query, &[], payload).await?;
+        decode(answer.status, &answer.body)
     }
 
     /// [`Client::send`] with the operation's header (and `Cookie`) parameters.
-    /// `path_args` are already encoded (`path_text`, `style::path`).
     pub async fn send_with_headers<T: serde::de::DeserializeOwned>(
         &self,
         route: &Route,
@@ -228,8 +304,40 @@ impl Client {
         headers: &[(String, String)],
         body: String,
     ) -> Result<T, ClientError> {
+        let content_type = route.encoding.content_types().first().copied().unwrap_or("application/x-www-form-urlencoded");
+        let payload = match route.encoding {
+            crate::runtime::Encoding::Form => Some(Payload::new(content_type, body)),
+            _ if body.is_empty() => None,
+            _ => Some(Payload::new(content_type, body)),
+        };
+        let answer = self.exchange(None, route, path_args, query, headers, payload).await?;
+        decode(answer.status, &answer.body)
+    }
+
+    /// Sends one request (retrying as configured): the query string, the
+    /// header (and `Cookie`) parameters, the body (with its content type) and
+    /// the credentials `security` asks for. `path_args` are already encoded
+    /// (`path_text`, `style::path`).
+    /// Gives the final answer, whatever its status.
+    pub async fn exchange(
+        &self,
+        security: Option<Requirements>,
+        route: &Route,
+        path_args: &[String],
+        query: String,
+        headers: &[(String, String)],
+        payload: Option<Payload>,
+    ) -> Result<Answer, ClientError> {
         let args: Vec<&str> = path_args.iter().map(String::as_str).collect();
         let mut url = format!("{}{}", self.base_url, route.fill_encoded(&args));
+        let credentials = self.credentials(security);
+        let mut query = query;
+        for (kind, credential) in &credentials {
+            if let SchemeKind::ApiKey { location: ApiKeyIn::Query, name } = kind {
+                let pair = crate::form::encode(name, credential.secret());
+                query = if query.is_empty() { pair } else { format!("{query}&{pair}") };
+            }
+        }
         if !query.is_empty() {
             url.push('?');
             url.push_str(&query);
@@ -245,28 +353,42 @@ impl Client {
             Method::Trace => reqwest::Method::TRACE,
         };
         let idempotency_key = (route.method == Method::Post).then(|| self.idempotency_key());
-        let content_type = match route.encoding {
-            Encoding::Json if body.is_empty() => None,
-            Encoding::Json => Some("application/json"),
-            Encoding::Form => Some("application/x-www-form-urlencoded"),
-            Encoding::Query if body.is_empty() => None,
-            Encoding::Query => Some("application/x-www-form-urlencoded"),
-        };
         let mut attempt = 0;
         loop {
-            let mut request = self
-                .http
-                .request(method.clone(), &url)
-                .bearer_auth(&self.api_key)
-                .header("Stripe-Version", &self.api_version);
+            let mut request = self.http.request(method.clone(), &url).header("Stripe-Version", &self.api_version);
+            let mut cookies = Vec::new();
+            for (kind, credential) in &credentials {
+                request = match (kind, credential) {
+                    (SchemeKind::Basic, Credential::Basic { user, password }) => {
+                        request.basic_auth(user, Some(password).filter(|p| !p.is_empty()))
+                    }
+                    (SchemeKind::ApiKey { location: ApiKeyIn::Header, name }, c) => request.header(*name, c.secret()),
+                    (SchemeKind::ApiKey { location: ApiKeyIn::Cookie, name }, c) => {
+                        cookies.push(format!("{name}={}", c.secret()));
+                        request
+                    }
+                    (SchemeKind::ApiKey { location: ApiKeyIn::Query, .. }, _) => request,
+                    (SchemeKind::Basic, c) => request.basic_auth(c.secret(), None::<&str>),
+                    (SchemeKind::Bearer, c) => request.bearer_auth(c.secret()),
+                };
+            }
             if let Some(key) = &idempotency_key {
                 request = request.header("Idempotency-Key", key);
             }
             for (name, value) in headers {
-                request = request.header(name.as_str(), value.as_str());
+                if name.eq_ignore_ascii_case("cookie") {
+                    cookies.push(value.clone());
+                } else {
+                    request = request.header(name.as_str(), value.as_str());
+                }
             }
-            if let Some(content_type) = content_type {
-                request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(body.clone());
+            if !cookies.is_empty() {
+                request = request.header(reqwest::header::COOKIE, cookies.join("; "));
+            }
+            if let Some(payload) = &payload {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, payload.content_type.as_str())
+                    .body(payload.bytes.clone());
             }
             let outcome = match request.send().await {
                 Ok(response) => {
@@ -274,8 +396,9 @@ impl Client {
                     let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok());
                     let should_retry = header("stripe-should-retry").map(|v| v == "true");
                     let wait = header("retry-after").and_then(retry_after);
+                    let headers = response.headers().clone();
                     match response.bytes().await {
-                        Ok(bytes) => Ok((status, should_retry, wait, bytes)),
+                        Ok(bytes) => Ok((status, should_retry, wait, (headers, bytes))),
                         Err(e) => Err(e),
                     }
                 }
@@ -298,8 +421,8 @@ impl Client {
                 attempt += 1;
                 continue;
             }
-            let (status, _, _, bytes) = outcome.map_err(ClientError::Transport)?;
-            return decode(status, &bytes);
+            let (status, _, _, (headers, bytes)) = outcome.map_err(ClientError::Transport)?;
+            return Ok(Answer { status, headers, body: bytes.to_vec() });
         }
     }
 
@@ -316,6 +439,7 @@ impl Client {
     /// `starting_after`; without it only the first page is read.
     pub fn paginate<P, T>(
         &self,
+        security: Option<Requirements>,
         route: Route,
         path_args: Vec<String>,
         params: &P,
@@ -329,9 +453,10 @@ impl Client {
             client: Client,
             route: Route,
             path_args: Vec<String>,
+            security: Option<Requirements>,
             query: String,
             headers: Vec<(String, String)>,
-            body: String,
+            payload: Option<Payload>,
             cursor: bool,
             after: Option<String>,
             items: VecDeque<T>,
@@ -341,9 +466,10 @@ impl Client {
             client: self.clone(),
             route,
             path_args,
+            security,
             query: params.to_query(),
             headers: params.to_headers(),
-            body: params.to_body(),
+            payload: params.payload(),
             cursor,
             after: None,
             items: VecDeque::new(),
@@ -361,8 +487,14 @@ impl Client {
                     Some(after) => with_cursor(&state.query, after),
                     None => state.query.clone(),
                 };
-                let page: Result<List<T>, ClientError> =
-                    state.client.send_with_headers(&state.route, &state.path_args, query, &state.headers, state.body.clone()).await;
+                let page: Result<List<T>, ClientError> = match state
+                    .client
+                    .exchange(state.security, &state.route, &state.path_args, query, &state.headers, state.payload.clone())
+                    .await
+                {
+                    Ok(answer) => decode(answer.status, &answer.body),
+                    Err(e) => Err(e),
+                };
                 match page {
                     Ok(page) => {
                         let last = page.data.last().and_then(|item| {
@@ -412,6 +544,77 @@ pub fn path_text<T: serde::Serialize>(value: &T) -> String {
     encoded
 }
 
+/// The error of an answer that is not one of the operation's successes: the
+/// API's error object, or a decoding error.
+pub fn failure(answer: &Answer) -> ClientError {
+    let text = || String::from_utf8_lossy(&answer.body).into_owned();
+    if (200..300).contains(&answer.status) {
+        return ClientError::Decode {
+            status: answer.status,
+            message: "a success status the operation does not declare".to_owned(),
+            body: text(),
+        };
+    }
+    match serde_json::from_slice(&answer.body) {
+        Ok(body) => ClientError::Api(crate::errors::ApiError::from_parts(answer.status, body)),
+        Err(e) => ClientError::Decode { status: answer.status, message: e.to_string(), body: text() },
+    }
+}
+
+/// An answer's JSON body as `T`.
+pub fn json_body<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ClientError> {
+    serde_json::from_slice(&answer.body).map_err(|e| ClientError::Decode {
+        status: answer.status,
+        message: e.to_string(),
+        body: String::from_utf8_lossy(&answer.body).into_owned(),
+    })
+}
+
+/// An answer's text body.
+pub fn text_body(answer: &Answer) -> Result<String, ClientError> {
+    String::from_utf8(answer.body.clone()).map_err(|e| ClientError::Decode {
+        status: answer.status,
+        message: e.to_string(),
+        body: String::from_utf8_lossy(&answer.body).into_owned(),
+    })
+}
+
+/// An answer's body as bytes, with its media type.
+pub fn file_body(answer: &Answer) -> crate::payload::FilePart {
+    crate::payload::FilePart {
+        name: None,
+        content_type: answer
+            .headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        bytes: answer.body.clone(),
+    }
+}
+
+/// A response header read as `T` (strings as they are, numbers and booleans
+/// from their text); `None` when absent.
+pub fn header<T: serde::de::DeserializeOwned>(answer: &Answer, name: &str) -> Result<Option<T>, ClientError> {
+    let Some(value) = answer.headers.get(name) else {
+        return Ok(None);
+    };
+    let wrong = |message: String| ClientError::Decode { status: answer.status, message, body: String::new() };
+    let text = value.to_str().map_err(|e| wrong(format!("header {name}: {e}")))?;
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .or_else(|_| serde_json::from_str(text))
+        .map(Some)
+        .map_err(|e| wrong(format!("header {name}: {e}")))
+}
+
+/// A response header the spec requires, read as `T`.
+pub fn required_header<T: serde::de::DeserializeOwned>(answer: &Answer, name: &str) -> Result<T, ClientError> {
+    header(answer, name)?.ok_or_else(|| ClientError::Decode {
+        status: answer.status,
+        message: format!("the required header {name} is missing"),
+        body: String::new(),
+    })
+}
+
 /// A 2xx answer as `T`, anything else as an error.
 fn decode<T: serde::de::DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T, ClientError> {
     let text = || String::from_utf8_lossy(bytes).into_owned();
@@ -444,7 +647,8 @@ impl crate::routes::Coupons for crate::client::Client {
         crate::runtime::List<crate::models::Coupon>,
         crate::client::ClientError,
     > {
-        self.call(
+        self.call_as(
+                ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
                 &<crate::params::ListCoupons as crate::runtime::Params>::ROUTE,
                 &[],
                 &params,
@@ -455,7 +659,8 @@ impl crate::routes::Coupons for crate::client::Client {
         &self,
         params: crate::params::CreateCoupon,
     ) -> ::std::result::Result<crate::models::Coupon, crate::client::ClientError> {
-        self.call(
+        self.call_as(
+                ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
                 &<crate::params::CreateCoupon as crate::runtime::Params>::ROUTE,
                 &[],
                 &params,
@@ -467,7 +672,8 @@ impl crate::routes::Coupons for crate::client::Client {
         coupon: ::std::string::String,
         params: crate::params::RetrieveCoupon,
     ) -> ::std::result::Result<crate::models::Coupon, crate::client::ClientError> {
-        self.call(
+        self.call_as(
+                ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
                 &<crate::params::RetrieveCoupon as crate::runtime::Params>::ROUTE,
                 &[crate::client::path_text(&coupon)],
                 &params,
@@ -479,7 +685,8 @@ impl crate::routes::Coupons for crate::client::Client {
         coupon: ::std::string::String,
         params: crate::params::UpdateCoupon,
     ) -> ::std::result::Result<crate::models::Coupon, crate::client::ClientError> {
-        self.call(
+        self.call_as(
+                ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
                 &<crate::params::UpdateCoupon as crate::runtime::Params>::ROUTE,
                 &[crate::client::path_text(&coupon)],
                 &params,
@@ -494,7 +701,8 @@ impl crate::routes::Coupons for crate::client::Client {
         crate::models::DeletedCoupon,
         crate::client::ClientError,
     > {
-        self.call(
+        self.call_as(
+                ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
                 &<crate::params::DeleteCoupon as crate::runtime::Params>::ROUTE,
                 &[crate::client::path_text(&coupon)],
                 &params,
@@ -513,7 +721,8 @@ impl crate::routes::PromotionCodes for crate::client::Client {
         crate::runtime::List<crate::models::PromotionCode>,
         crate::client::ClientError,
     > {
-        self.call(
+        self.call_as(
+                ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
                 &<crate::params::ListPromotionCodes as crate::runtime::Params>::ROUTE,
                 &[],
                 &params,
@@ -527,7 +736,8 @@ impl crate::routes::PromotionCodes for crate::client::Client {
         crate::models::PromotionCode,
         crate::client::ClientError,
     > {
-        self.call(
+        self.call_as(
+                ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
                 &<crate::params::CreatePromotionCode as crate::runtime::Params>::ROUTE,
                 &[],
                 &params,
@@ -542,7 +752,8 @@ impl crate::routes::PromotionCodes for crate::client::Client {
         crate::models::PromotionCode,
         crate::client::ClientError,
     > {
-        self.call(
+        self.call_as(
+                ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
                 &<crate::params::RetrievePromotionCode as crate::runtime::Params>::ROUTE,
                 &[crate::client::path_text(&promotion_code)],
                 &params,
@@ -557,7 +768,8 @@ impl crate::routes::PromotionCodes for crate::client::Client {
         crate::models::PromotionCode,
         crate::client::ClientError,
     > {
-        self.call(
+        self.call_as(
+                ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
                 &<crate::params::UpdatePromotionCode as crate::runtime::Params>::ROUTE,
                 &[crate::client::path_text(&promotion_code)],
                 &params,
@@ -577,6 +789,7 @@ impl crate::client::Client {
         Item = ::std::result::Result<crate::models::Coupon, crate::client::ClientError>,
     > + ::std::marker::Send + 'static + use<> {
         self.paginate(
+            ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
             <crate::params::ListCoupons as crate::runtime::Params>::ROUTE,
             ::std::vec![],
             &params,
@@ -595,6 +808,7 @@ impl crate::client::Client {
         >,
     > + ::std::marker::Send + 'static + use<> {
         self.paginate(
+            ::std::option::Option::Some(&[&["basicAuth"], &["bearerAuth"]]),
             <crate::params::ListPromotionCodes as crate::runtime::Params>::ROUTE,
             ::std::vec![],
             &params,

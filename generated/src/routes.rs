@@ -2,6 +2,19 @@
 // spec sha256: b842caa4a7039bee1572bec41e6ebf2d0260040ab3800ef872e742a13d70bb91
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
+/// The security schemes of the spec (`components/securitySchemes`)
+/// that operations may require.
+pub const SECURITY_SCHEMES: &[crate::security::Scheme] = &[
+    crate::security::Scheme {
+        key: "basicAuth",
+        kind: crate::security::SchemeKind::Basic,
+    },
+    crate::security::Scheme {
+        key: "bearerAuth",
+        kind: crate::security::SchemeKind::Bearer,
+    },
+];
+
 /// Every operation of the enabled features: method, path template,
 /// operation id, encoding, resource trait and method. Servers route by
 /// it, clients call by it.

@@ -418,8 +418,36 @@ pub enum Encoding {
     /// Query parameters in the query string, the rest in an
     /// `application/x-www-form-urlencoded` body.
     Form,
-    /// Query parameters in the query string, the rest in a JSON body.
+    /// Query parameters in the query string, the rest in a JSON body (an
+    /// object of the body fields, or one JSON value of any type).
     Json,
+    /// Query parameters in the query string, the body as text (`text/*`).
+    Text,
+    /// Query parameters in the query string, the body as bytes
+    /// (`application/octet-stream`, and every media type not known here).
+    Binary,
+    /// Query parameters in the query string, the rest in a
+    /// `multipart/form-data` body.
+    Multipart,
+}
+
+impl Encoding {
+    /// The media type of each encoding: the default of `Params::CONTENT_TYPES`.
+    pub const fn content_types(self) -> &'static [&'static str] {
+        match self {
+            Encoding::Query => &[],
+            Encoding::Form => &["application/x-www-form-urlencoded"],
+            Encoding::Json => &["application/json"],
+            Encoding::Text => &["text/plain"],
+            Encoding::Binary => &["application/octet-stream"],
+            Encoding::Multipart => &["multipart/form-data"],
+        }
+    }
+
+    /// Whether bodies of this encoding are text (UTF-8).
+    pub const fn is_text(self) -> bool {
+        !matches!(self, Encoding::Binary | Encoding::Multipart)
+    }
 }
 
 /// One operation as client and server both see it: the single source of its
@@ -553,4 +581,44 @@ pub trait Params: Sized {
 
     /// Checks every rule of the spec (lengths, patterns, enums, ranges …).
     fn validate(&self) -> Result<(), crate::form::ValidationError>;
+
+    /// The media types the operation accepts, the one the client sends
+    /// first (a server answers a body of any other `Content-Type` with 415).
+    /// Empty for an operation without a body.
+    const CONTENT_TYPES: &'static [&'static str] = Self::ROUTE.encoding.content_types();
+
+    /// The request body as sent: `to_body` with the first of
+    /// [`Params::CONTENT_TYPES`]. A form route always sends its body (empty
+    /// or not); any other sends none when `to_body` is empty.
+    fn payload(&self) -> Option<crate::payload::Payload> {
+        let body = self.to_body();
+        let content_type = Self::CONTENT_TYPES.first().copied().unwrap_or("application/x-www-form-urlencoded");
+        match Self::ROUTE.encoding {
+            Encoding::Form => Some(crate::payload::Payload::new(content_type, body)),
+            _ if body.is_empty() => None,
+            _ => Some(crate::payload::Payload::new(content_type, body)),
+        }
+    }
+
+    /// Reads the parameters from a query string and a raw body with its
+    /// `Content-Type` (already checked against [`Params::CONTENT_TYPES`]) and
+    /// the request's headers: by default the body as UTF-8 text, read by
+    /// [`Params::from_request`].
+    fn from_payload(query: &str, headers: &[(String, String)], content_type: Option<&str>, body: &[u8]) -> Result<Self, crate::form::ValidationError> {
+        let _ = content_type;
+        let body = std::str::from_utf8(body).map_err(|_| crate::form::ValidationError {
+            param: String::new(),
+            rule: crate::form::Rule::Malformed,
+            message: "Invalid request: the body is not valid UTF-8.".to_owned(),
+        })?;
+        Self::from_request(query, headers, body)
+    }
+}
+
+/// A response body with the response headers the spec declares for it
+/// (`headers`, a struct of the operation's `routes::<Op>Headers`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WithHeaders<T, H> {
+    pub body: T,
+    pub headers: H,
 }

@@ -5,10 +5,14 @@
 //! An axum server for the route traits (feature `server`). [`Server`] holds
 //! one handler per implemented operation (the generated functions at the end
 //! of this module add them, from the route table) and answers every request
-//! the way Stripe does: API key authentication, parameters decoded from the
-//! query string and the form or JSON body (as the route says) and validated,
-//! Stripe-shaped JSON errors (a body that cannot be read is a 400 too),
-//! a `Request-Id` header, a body size limit and `Idempotency-Key` replay.
+//! the way Stripe does: authentication by the operation's security schemes
+//! (each checked by a pluggable [`Check`]; bearer and basic by the API key
+//! [`Authenticate`] by default), content negotiation (a `Content-Type` the
+//! operation does not declare is a 415), parameters decoded from the query
+//! string and the body (form, JSON, text, bytes or multipart, as the
+//! operation says) and validated, Stripe-shaped JSON errors (a body that
+//! cannot be read is a 400 too), a `Request-Id` header, a body size limit
+//! (multipart bodies included) and `Idempotency-Key` replay.
 //! The support code is emitted verbatim by the generator; the functions that
 //! know the operations follow it.
 
@@ -26,6 +30,7 @@ use futures_util::FutureExt as _;
 
 use crate::form::ValidationError;
 use crate::runtime::{Method, Params, Route};
+use crate::security::{ApiKeyIn, Credential, Requirements, Scheme, SchemeKind};
 
 /// The default limit on request bodies: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -58,11 +63,62 @@ impl Authenticate for TestKeys {
     }
 }
 
-/// What a handler answers: an HTTP status and a JSON body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Decides whether a credential of one security scheme may call the API
+/// (see [`Server::check`]).
+pub trait Check: Send + Sync + 'static {
+    fn check(&self, credential: &Credential) -> bool;
+}
+
+/// Any `Fn(&Credential) -> bool` is a check.
+impl<F: Fn(&Credential) -> bool + Send + Sync + 'static> Check for F {
+    fn check(&self, credential: &Credential) -> bool {
+        self(credential)
+    }
+}
+
+/// What a handler answers: an HTTP status, a body (JSON unless `headers`
+/// has a `Content-Type`) and response headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    /// `value` as JSON with `status`.
+    pub fn json<T: serde::Serialize + ?Sized>(status: u16, value: &T) -> Reply {
+        match serde_json::to_vec(value) {
+            Ok(body) => Reply { status, body, headers: Vec::new() },
+            Err(e) => api_error(format!("The response could not be serialized: {e}")),
+        }
+    }
+
+    /// No body (and no `Content-Type`).
+    pub fn empty(status: u16) -> Reply {
+        Reply { status, body: Vec::new(), headers: Vec::new() }
+    }
+
+    /// A body of `content_type`.
+    pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
+        Reply { status, body, headers: vec![("content-type".to_owned(), content_type.to_owned())] }
+    }
+
+    /// A file: its bytes, with its own media type or else `content_type`.
+    pub fn file(status: u16, content_type: &str, file: crate::payload::FilePart) -> Reply {
+        let media = file.content_type.unwrap_or_else(|| content_type.to_owned());
+        Reply::bytes(status, &media, file.bytes)
+    }
+
+    /// Adds a response header: a string as it is, other values as their JSON text.
+    pub fn header<T: serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let text = match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(other) => other.to_string(),
+            Err(_) => return,
+        };
+        self.headers.push((name.to_owned(), text));
+    }
 }
 
 /// The reply for the result of a route trait method: the value as JSON
@@ -70,13 +126,13 @@ pub struct Reply {
 pub fn reply<T: serde::Serialize, E: Into<crate::errors::ApiError>>(result: Result<T, E>) -> Reply {
     match result {
         Ok(value) => match serde_json::to_vec(&value) {
-            Ok(body) => Reply { status: 200, body },
+            Ok(body) => Reply { status: 200, body, headers: Vec::new() },
             Err(e) => api_error(format!("The response could not be serialized: {e}")),
         },
         Err(error) => {
             let error: crate::errors::ApiError = error.into();
             match serde_json::to_vec(&*error.body) {
-                Ok(body) => Reply { status: error.status, body },
+                Ok(body) => Reply { status: error.status, body, headers: Vec::new() },
                 Err(e) => api_error(format!("The error could not be serialized: {e}")),
             }
         }
@@ -96,7 +152,7 @@ pub fn error_reply(status: u16, type_: &str, code: Option<&str>, param: Option<&
     error.insert("message".to_owned(), message.into());
     let mut body = serde_json::Map::new();
     body.insert("error".to_owned(), serde_json::Value::Object(error));
-    Reply { status, body: serde_json::Value::Object(body).to_string().into_bytes() }
+    Reply { status, body: serde_json::Value::Object(body).to_string().into_bytes(), headers: Vec::new() }
 }
 
 /// A 500 `api_error`.
@@ -112,21 +168,23 @@ pub fn validation_reply(error: &ValidationError) -> Reply {
 }
 
 /// One request as a handler sees it: the path parameters (percent-decoded, in
-/// the route's order, and as sent), the raw query string, the headers (names
-/// in lower case) and the raw body.
+/// the route's order, and as sent), the raw query string (without the API
+/// keys of the operation's security schemes), the headers (names in lower
+/// case), the body's `Content-Type` and the raw body.
 #[derive(Clone, Debug)]
 pub struct Call {
     pub path_params: Vec<String>,
     pub raw_path_params: Vec<String>,
     pub query: String,
     pub headers: Vec<(String, String)>,
-    pub body: String,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
 }
 
 impl Call {
     /// The operation's parameters, decoded and validated.
     pub fn params<P: Params>(&self) -> Result<P, ValidationError> {
-        let params = P::from_request(&self.query, &self.headers, &self.body)?;
+        let params = P::from_payload(&self.query, &self.headers, self.content_type.as_deref(), &self.body)?;
         params.validate()?;
         Ok(params)
     }
@@ -156,13 +214,25 @@ impl Call {
 type BoxFuture = Pin<Box<dyn Future<Output = Result<Reply, Reply>> + Send>>;
 type Handler = Arc<dyn Fn(Call) -> BoxFuture + Send + Sync>;
 
+/// One operation a server answers: its route, the media types its body may
+/// have, who may call it (`None`: an API key, by bearer or basic auth) and
+/// its handler.
+#[derive(Clone)]
+struct Operation {
+    route: Route,
+    accepts: &'static [&'static str],
+    security: Option<Requirements>,
+    handler: Handler,
+}
+
 /// A configurable set of operation handlers; [`Server::into_router`] makes an
 /// [`axum::Router`] of it. The generated `router`, `server` and
 /// `<resource>_routes` functions below build one from route trait implementations.
 #[derive(Clone)]
 pub struct Server {
-    handlers: Vec<(Route, Handler)>,
+    handlers: Vec<Operation>,
     auth: Arc<dyn Authenticate>,
+    checks: Vec<(&'static str, Arc<dyn Check>)>,
     body_limit: usize,
     idempotency_capacity: usize,
 }
@@ -172,6 +242,7 @@ impl Default for Server {
         Server {
             handlers: Vec::new(),
             auth: Arc::new(TestKeys),
+            checks: Vec::new(),
             body_limit: DEFAULT_BODY_LIMIT,
             idempotency_capacity: DEFAULT_IDEMPOTENCY_CAPACITY,
         }
@@ -181,7 +252,7 @@ impl Default for Server {
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
-            .field("routes", &self.handlers.iter().map(|(r, _)| r.operation).collect::<Vec<_>>())
+            .field("routes", &self.handlers.iter().map(|e| e.route.operation).collect::<Vec<_>>())
             .field("body_limit", &self.body_limit)
             .field("idempotency_capacity", &self.idempotency_capacity)
             .finish_non_exhaustive()
@@ -194,8 +265,31 @@ impl Server {
         Self::default()
     }
 
-    /// Adds the handler of one operation (replacing one for the same route).
-    pub fn route<F, Fut>(mut self, route: Route, handler: F) -> Self
+    /// Adds the handler of one operation (replacing one for the same route),
+    /// accepting the media types of its encoding, for any API key.
+    pub fn route<F, Fut>(self, route: Route, handler: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, ValidationError>> + Send + 'static,
+    {
+        self.add(route, route.encoding.content_types(), None, handler)
+    }
+
+    /// Adds the handler of the operation of `P` (replacing one for the same
+    /// route), accepting the media types of `P::CONTENT_TYPES`, for callers
+    /// that meet one of `security` (scheme keys of
+    /// `crate::routes::SECURITY_SCHEMES`; an empty requirement or none at
+    /// all: anyone).
+    pub fn operation<P, F, Fut>(self, security: Requirements, handler: F) -> Self
+    where
+        P: Params,
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, ValidationError>> + Send + 'static,
+    {
+        self.add(P::ROUTE, P::CONTENT_TYPES, Some(security), handler)
+    }
+
+    fn add<F, Fut>(mut self, route: Route, accepts: &'static [&'static str], security: Option<Requirements>, handler: F) -> Self
     where
         F: Fn(Call) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Reply, ValidationError>> + Send + 'static,
@@ -204,17 +298,27 @@ impl Server {
             let future = handler(call);
             Box::pin(async move { future.await.map_err(|e| validation_reply(&e)) })
         });
-        self.handlers.retain(|(r, _)| *r != route);
-        self.handlers.push((route, handler));
+        self.handlers.retain(|e| e.route != route);
+        self.handlers.push(Operation { route, accepts, security, handler });
         self
     }
 
     /// Adds every operation of `other` (its settings are ignored).
     pub fn merge(mut self, other: Server) -> Self {
-        for (route, handler) in other.handlers {
-            self.handlers.retain(|(r, _)| *r != route);
-            self.handlers.push((route, handler));
+        for entry in other.handlers {
+            self.handlers.retain(|e| e.route != entry.route);
+            self.handlers.push(entry);
         }
+        self
+    }
+
+    /// Checks the credentials of the security scheme `scheme` (its key in
+    /// `components/securitySchemes`) with `check`. Without one, a scheme's
+    /// credential is checked by the API key [`Authenticate`] ([`Server::auth`]):
+    /// the bearer token, the basic user, or the API key.
+    pub fn check(mut self, scheme: &'static str, check: impl Check) -> Self {
+        self.checks.retain(|(s, _)| *s != scheme);
+        self.checks.push((scheme, Arc::new(check)));
         self
     }
 
@@ -238,7 +342,7 @@ impl Server {
 
     /// The routes this server answers.
     pub fn routes(&self) -> impl Iterator<Item = &Route> {
-        self.handlers.iter().map(|(r, _)| r)
+        self.handlers.iter().map(|e| &e.route)
     }
 
     /// The axum router: every request goes through one handler that routes by the table.
@@ -342,6 +446,78 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The credential of `scheme` a request carries, if any: from the
+/// `Authorization` header (bearer, basic), or the API key's header, query
+/// parameter or cookie.
+pub fn credential(scheme: &Scheme, headers: &HeaderMap, query: &str) -> Option<Credential> {
+    let authorization = || {
+        let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+        let (kind, rest) = value.split_once(' ')?;
+        Some((kind.to_owned(), rest.trim().to_owned()))
+    };
+    match scheme.kind {
+        SchemeKind::Bearer => {
+            let (kind, token) = authorization()?;
+            (kind.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(Credential::Bearer(token))
+        }
+        SchemeKind::Basic => {
+            let (kind, encoded) = authorization()?;
+            if !kind.eq_ignore_ascii_case("basic") {
+                return None;
+            }
+            let decoded = String::from_utf8(base64_decode(&encoded)?).ok()?;
+            let (user, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
+            (!user.is_empty()).then(|| Credential::Basic { user: user.to_owned(), password: password.to_owned() })
+        }
+        SchemeKind::ApiKey { location: ApiKeyIn::Header, name } => {
+            let value = headers.get(name)?.to_str().ok()?.trim();
+            (!value.is_empty()).then(|| Credential::ApiKey(value.to_owned()))
+        }
+        SchemeKind::ApiKey { location: ApiKeyIn::Query, name } => query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| crate::form::decode_path_segment(k).as_deref() == Some(name))
+            .and_then(|(_, v)| crate::form::decode_path_segment(&v.replace('+', " ")))
+            .filter(|v| !v.is_empty())
+            .map(Credential::ApiKey),
+        SchemeKind::ApiKey { location: ApiKeyIn::Cookie, name } => headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.trim_matches('"').to_owned())
+            .filter(|v| !v.is_empty())
+            .map(Credential::ApiKey),
+    }
+}
+
+/// `query` without the API keys that `security` reads from the query string
+/// (they are credentials, not parameters of the operation).
+fn without_api_keys(query: &str, security: Option<Requirements>) -> String {
+    let names: Vec<&str> = security
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|r| r.iter())
+        .filter_map(|key| match crate::security::scheme(key)?.kind {
+            SchemeKind::ApiKey { location: ApiKeyIn::Query, name } => Some(name),
+            _ => None,
+        })
+        .collect();
+    if names.is_empty() {
+        return query.to_owned();
+    }
+    query
+        .split('&')
+        .filter(|pair| {
+            let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
+            !crate::form::decode_path_segment(key).is_some_and(|k| names.contains(&k.as_str()))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// `sk_test_****1234`, as Stripe shows a key in messages.
 fn redact(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();
@@ -363,10 +539,21 @@ impl State {
         let mut allow = None;
         let reply = self.answer(request, &mut replayed, &mut allow).await;
         let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let typed = reply.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+        let json = !typed && !reply.body.is_empty();
         let mut response = Response::new(Body::from(reply.body));
         *response.status_mut() = status;
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if json {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        for (name, value) in &reply.headers {
+            if let (Ok(name), Ok(value)) =
+                (axum::http::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value))
+            {
+                headers.append(name, value);
+            }
+        }
         if let Ok(id) = HeaderValue::from_str(&request_id) {
             headers.insert("request-id", id);
         }
@@ -387,26 +574,18 @@ impl State {
         if let Some(reply) = check_head(&parts) {
             return reply;
         }
-        let Some(key) = api_key(&parts.headers) else {
-            return error_reply(
-                401,
-                "invalid_request_error",
-                None,
-                None,
-                "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
-            );
-        };
-        if !self.server.auth.authenticate(&key) {
-            return error_reply(
-                401,
-                "invalid_request_error",
-                None,
-                None,
-                &format!("Invalid API Key provided: {}", redact(&key)),
-            );
-        }
         let path = parts.uri.path();
         let query = parts.uri.query().unwrap_or_default().to_owned();
+        // When every operation asks for the same credentials, they are checked
+        // before routing (an unknown URL without them is a 401, as with Stripe).
+        let uniform = self.uniform_security();
+        let mut key = String::new();
+        if let Some(security) = uniform {
+            match self.authorize(security, &parts.headers, &query) {
+                Ok(k) => key = k,
+                Err(reply) => return reply,
+            }
+        }
         let unrecognized = || {
             error_reply(
                 404,
@@ -420,19 +599,19 @@ impl State {
             )
         };
         // The matching routes, the most specific (fewest parameters) first.
-        let mut matches: Vec<(&Route, &Handler, Vec<String>)> = self
+        let mut matches: Vec<(&Operation, Vec<String>)> = self
             .server
             .handlers
             .iter()
-            .filter_map(|(route, handler)| route.match_path(path).map(|args| (route, handler, args)))
+            .filter_map(|entry| entry.route.match_path(path).map(|args| (entry, args)))
             .collect();
-        matches.sort_by_key(|(route, _, _)| route.path_params.len());
+        matches.sort_by_key(|(entry, _)| entry.route.path_params.len());
         let method = method_of(&parts.method);
-        let Some((route, handler, path_params)) = matches.iter().find(|(r, _, _)| Some(r.method) == method) else {
+        let Some((entry, path_params)) = matches.iter().find(|(e, _)| Some(e.route.method) == method) else {
             if matches.is_empty() {
                 return unrecognized();
             }
-            let mut methods: Vec<&str> = matches.iter().map(|(r, _, _)| r.method.as_str()).collect();
+            let mut methods: Vec<&str> = matches.iter().map(|(e, _)| e.route.method.as_str()).collect();
             methods.dedup();
             *allow = Some(methods.join(", "));
             return error_reply(
@@ -448,6 +627,39 @@ impl State {
                 ),
             );
         };
+        let route = &entry.route;
+        let handler = &entry.handler;
+        if uniform.is_none() {
+            match self.authorize(entry.security, &parts.headers, &query) {
+                Ok(k) => key = k,
+                Err(reply) => return reply,
+            }
+        }
+        let query = without_api_keys(&query, entry.security);
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if let Some(given) = &content_type
+            && !entry.accepts.is_empty()
+            && !crate::payload::accepts(entry.accepts, given)
+        {
+            return error_reply(
+                415,
+                "invalid_request_error",
+                None,
+                None,
+                &format!(
+                    "Invalid Content-Type: {} ({}: {}) accepts {}, not {}.",
+                    route.operation,
+                    parts.method,
+                    path,
+                    entry.accepts.join(", "),
+                    crate::payload::essence(given)
+                ),
+            );
+        }
         let too_large = || {
             error_reply(
                 413,
@@ -466,12 +678,11 @@ impl State {
             Some(bytes) => bytes,
             None => return too_large(),
         };
-        let Ok(body) = String::from_utf8(bytes.to_vec()) else {
+        if route.encoding.is_text() && std::str::from_utf8(&bytes).is_err() {
             let format = match route.encoding {
                 crate::runtime::Encoding::Json => "JSON",
-                crate::runtime::Encoding::Form | crate::runtime::Encoding::Query => {
-                    "application/x-www-form-urlencoded data"
-                }
+                crate::runtime::Encoding::Text => "text",
+                _ => "application/x-www-form-urlencoded data",
             };
             return error_reply(
                 400,
@@ -480,14 +691,14 @@ impl State {
                 None,
                 &format!("Invalid request: the body is not valid UTF-8 {format}."),
             );
-        };
+        }
         let raw_path_params = route.match_path_raw(path).unwrap_or_default();
         let headers = parts
             .headers
             .iter()
             .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
             .collect();
-        let call = Call { path_params: path_params.clone(), raw_path_params, query, headers, body };
+        let call = Call { path_params: path_params.clone(), raw_path_params, query, headers, content_type, body: bytes.to_vec() };
         let idempotency_key = parts
             .headers
             .get("idempotency-key")
@@ -550,6 +761,77 @@ impl State {
         }
     }
 
+    /// The security every operation shares (`Some(None)`: the API key of
+    /// [`Server::route`]); `None` when operations differ.
+    fn uniform_security(&self) -> Option<Option<Requirements>> {
+        let mut entries = self.server.handlers.iter();
+        let first = entries.next().and_then(|e| e.security);
+        entries.all(|e| e.security == first).then_some(first)
+    }
+
+    /// Checks the request's credentials against `security`; the secret that
+    /// identifies the caller (empty for anyone), or the 401 to answer.
+    fn authorize(&self, security: Option<Requirements>, headers: &HeaderMap, query: &str) -> Result<String, Reply> {
+        const NO_KEY: &str = "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.";
+        let invalid = |secret: &str| {
+            error_reply(401, "invalid_request_error", None, None, &format!("Invalid API Key provided: {}", redact(secret)))
+        };
+        let Some(security) = security else {
+            let Some(key) = api_key(headers) else {
+                return Err(error_reply(401, "invalid_request_error", None, None, NO_KEY));
+            };
+            if !self.server.auth.authenticate(&key) {
+                return Err(invalid(&key));
+            }
+            return Ok(key);
+        };
+        if crate::security::is_public(security) {
+            return Ok(String::new());
+        }
+        let mut rejected: Option<String> = None;
+        for requirement in security {
+            let mut secret = None;
+            let mut met = true;
+            for key in requirement.iter() {
+                let found = crate::security::scheme(key).and_then(|scheme| credential(scheme, headers, query));
+                let Some(found) = found else {
+                    met = false;
+                    break;
+                };
+                let passes = match self.server.checks.iter().find(|(s, _)| s == key) {
+                    Some((_, check)) => check.check(&found),
+                    None => self.server.auth.authenticate(found.secret()),
+                };
+                if !passes {
+                    rejected.get_or_insert_with(|| found.secret().to_owned());
+                    met = false;
+                    break;
+                }
+                secret.get_or_insert_with(|| found.secret().to_owned());
+            }
+            if met {
+                return Ok(secret.unwrap_or_default());
+            }
+        }
+        if let Some(secret) = rejected {
+            return Err(invalid(&secret));
+        }
+        let bearer_or_basic = security.iter().flat_map(|r| r.iter()).any(|key| {
+            crate::security::scheme(key).is_some_and(|s| matches!(s.kind, SchemeKind::Bearer | SchemeKind::Basic))
+        });
+        if bearer_or_basic {
+            return Err(error_reply(401, "invalid_request_error", None, None, NO_KEY));
+        }
+        let wanted: Vec<String> = security.iter().map(|r| r.join(" and ")).collect();
+        Err(error_reply(
+            401,
+            "invalid_request_error",
+            None,
+            None,
+            &format!("You did not provide credentials: this operation requires {}.", wanted.join(", or ")),
+        ))
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Idempotency> {
         self.idempotency.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -566,7 +848,7 @@ async fn run(handler: &Handler, call: Call) -> Result<Reply, Reply> {
 fn fingerprint(method: &str, path: &str, call: &Call) -> u64 {
     // A fixed hasher: the fingerprint is compared only within this process.
     let mut hasher = std::hash::DefaultHasher::new();
-    (method, path, &call.query, &call.body).hash(&mut hasher);
+    (method, path, &call.query, &call.content_type, &call.body).hash(&mut hasher);
     hasher.finish()
 }
 
@@ -721,8 +1003,12 @@ where
     <S as crate::routes::Coupons>::Error: ::std::convert::Into<crate::errors::ApiError>,
 {
     crate::server::Server::new()
-        .route(
-            <crate::params::ListCoupons as crate::runtime::Params>::ROUTE,
+        .operation::<
+            crate::params::ListCoupons,
+            _,
+            _,
+        >(
+            &[&["basicAuth"], &["bearerAuth"]],
             {
                 let service = ::std::clone::Clone::clone(&service);
                 move |call: crate::server::Call| {
@@ -739,8 +1025,12 @@ where
                 }
             },
         )
-        .route(
-            <crate::params::CreateCoupon as crate::runtime::Params>::ROUTE,
+        .operation::<
+            crate::params::CreateCoupon,
+            _,
+            _,
+        >(
+            &[&["basicAuth"], &["bearerAuth"]],
             {
                 let service = ::std::clone::Clone::clone(&service);
                 move |call: crate::server::Call| {
@@ -757,8 +1047,12 @@ where
                 }
             },
         )
-        .route(
-            <crate::params::RetrieveCoupon as crate::runtime::Params>::ROUTE,
+        .operation::<
+            crate::params::RetrieveCoupon,
+            _,
+            _,
+        >(
+            &[&["basicAuth"], &["bearerAuth"]],
             {
                 let service = ::std::clone::Clone::clone(&service);
                 move |call: crate::server::Call| {
@@ -778,8 +1072,12 @@ where
                 }
             },
         )
-        .route(
-            <crate::params::UpdateCoupon as crate::runtime::Params>::ROUTE,
+        .operation::<
+            crate::params::UpdateCoupon,
+            _,
+            _,
+        >(
+            &[&["basicAuth"], &["bearerAuth"]],
             {
                 let service = ::std::clone::Clone::clone(&service);
                 move |call: crate::server::Call| {
@@ -799,8 +1097,12 @@ where
                 }
             },
         )
-        .route(
-            <crate::params::DeleteCoupon as crate::runtime::Params>::ROUTE,
+        .operation::<
+            crate::params::DeleteCoupon,
+            _,
+            _,
+        >(
+            &[&["basicAuth"], &["bearerAuth"]],
             {
                 let service = ::std::clone::Clone::clone(&service);
                 move |call: crate::server::Call| {
@@ -833,8 +1135,12 @@ where
     >,
 {
     crate::server::Server::new()
-        .route(
-            <crate::params::ListPromotionCodes as crate::runtime::Params>::ROUTE,
+        .operation::<
+            crate::params::ListPromotionCodes,
+            _,
+            _,
+        >(
+            &[&["basicAuth"], &["bearerAuth"]],
             {
                 let service = ::std::clone::Clone::clone(&service);
                 move |call: crate::server::Call| {
@@ -851,8 +1157,12 @@ where
                 }
             },
         )
-        .route(
-            <crate::params::CreatePromotionCode as crate::runtime::Params>::ROUTE,
+        .operation::<
+            crate::params::CreatePromotionCode,
+            _,
+            _,
+        >(
+            &[&["basicAuth"], &["bearerAuth"]],
             {
                 let service = ::std::clone::Clone::clone(&service);
                 move |call: crate::server::Call| {
@@ -869,8 +1179,12 @@ where
                 }
             },
         )
-        .route(
-            <crate::params::RetrievePromotionCode as crate::runtime::Params>::ROUTE,
+        .operation::<
+            crate::params::RetrievePromotionCode,
+            _,
+            _,
+        >(
+            &[&["basicAuth"], &["bearerAuth"]],
             {
                 let service = ::std::clone::Clone::clone(&service);
                 move |call: crate::server::Call| {
@@ -891,8 +1205,12 @@ where
                 }
             },
         )
-        .route(
-            <crate::params::UpdatePromotionCode as crate::runtime::Params>::ROUTE,
+        .operation::<
+            crate::params::UpdatePromotionCode,
+            _,
+            _,
+        >(
+            &[&["basicAuth"], &["bearerAuth"]],
             {
                 let service = ::std::clone::Clone::clone(&service);
                 move |call: crate::server::Call| {

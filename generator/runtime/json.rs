@@ -88,6 +88,32 @@ pub fn parse(body: &str) -> Result<Object, ValidationError> {
     }
 }
 
+/// Parses a JSON request body that is one value of any type (an array, a
+/// string …) into the entries `{key: value}`, so that the value is read like
+/// a field named `key`. An empty (or blank) body is no entry.
+pub fn parse_whole(body: &str, key: &str) -> Result<Object, ValidationError> {
+    let mut entries = Object::new();
+    if body.trim().is_empty() {
+        return Ok(entries);
+    }
+    match serde_json::from_str::<Value>(body) {
+        Ok(value) => {
+            entries.insert(key.to_owned(), value);
+            Ok(entries)
+        }
+        Err(e) => Err(ValidationError {
+            param: String::new(),
+            rule: Rule::InvalidJson,
+            message: format!("Invalid request body: the body is not valid JSON ({e})."),
+        }),
+    }
+}
+
+/// A value as JSON text (a whole JSON request body).
+pub fn text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    to_json(value)
+}
+
 /// A value that can be read from a JSON value. `path` names it in errors.
 pub trait JsonDecode: Sized {
     fn decode_json(value: &Value, path: &str) -> Result<Self, ValidationError>;

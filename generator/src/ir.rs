@@ -22,6 +22,8 @@ pub struct Api {
     pub types: BTreeMap<String, TypeDef>,
     /// Every operation, sorted by path, then method.
     pub operations: Vec<Operation>,
+    /// `components/securitySchemes`, in spec order.
+    pub security_schemes: Vec<SecurityScheme>,
 }
 
 /// A named Rust type.
@@ -267,6 +269,9 @@ pub enum TypeRef {
     /// Anything at all (`{}` or a schema we keep as raw JSON).
     #[default]
     Json,
+    /// Raw bytes: a binary request or response body, or a file part of a
+    /// multipart body (`format: binary`), as `payload::FilePart`.
+    Binary,
     /// A named type in [`Api::types`].
     Named(String),
     Vec(Box<TypeRef>),
@@ -304,7 +309,8 @@ impl TypeRef {
             | TypeRef::Number
             | TypeRef::String
             | TypeRef::Timestamp
-            | TypeRef::Json => {}
+            | TypeRef::Json
+            | TypeRef::Binary => {}
         }
     }
 
@@ -403,15 +409,178 @@ pub struct Operation {
     pub response: Option<TypeRef>,
     /// The JSON body of error responses (`default` or 4xx/5xx).
     pub error: Option<TypeRef>,
+    /// Every declared response, sorted by status (codes, then ranges, then `default`).
+    pub responses: Vec<Response>,
+    /// Who may call: any one of these requirements (each a set of schemes
+    /// used together). Empty: a public operation (`security: []`, or no
+    /// security anywhere). The operation's `security`, else the spec's.
+    pub security: Vec<SecurityRequirement>,
 }
+
+/// How a request or response body travels, by its media type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MediaKind {
+    /// `application/json`, `application/*+json`, `text/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data` (and other `multipart/*`).
+    Multipart,
+    /// `text/*` (other than `text/json`): a string.
+    Text,
+    /// `application/octet-stream`, images, and every media type not above
+    /// (`application/xml`, `application/x-msgpack` …): raw bytes.
+    Binary,
+}
+
+impl MediaKind {
+    /// The kind of a media type (parameters such as `; charset=utf-8` ignored).
+    pub fn of(content_type: &str) -> MediaKind {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let (top, sub) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
+        match (top, sub) {
+            ("application", "json") | ("text", "json") => MediaKind::Json,
+            (_, sub) if sub.ends_with("+json") => MediaKind::Json,
+            ("application", "x-www-form-urlencoded") => MediaKind::Form,
+            ("multipart", _) => MediaKind::Multipart,
+            ("text", _) => MediaKind::Text,
+            _ => MediaKind::Binary,
+        }
+    }
+
+    /// The documented preference among a body's media types: JSON, then
+    /// forms, multipart, text, and raw bytes last.
+    pub fn preference(self) -> u8 {
+        match self {
+            MediaKind::Json => 0,
+            MediaKind::Form => 1,
+            MediaKind::Multipart => 2,
+            MediaKind::Text => 3,
+            MediaKind::Binary => 4,
+        }
+    }
+}
+
+/// One media type of a request body, as the spec lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BodyMedia {
+    pub content_type: String,
+    pub kind: MediaKind,
+    /// The schema's type; `None` without a schema.
+    pub ty: Option<TypeRef>,
+    /// For multipart bodies: the properties sent as files (`format: binary`),
+    /// with the content type their `encoding` gives, if any.
+    pub files: Vec<(String, Option<String>)>,
+    /// For multipart bodies: the properties whose `encoding` sends them as
+    /// JSON parts (`contentType: application/json`).
+    pub json_parts: Vec<String>,
+    pub pointer: Pointer,
+}
+
+/// A response status as the spec writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// `200`, `404` …
+    Code(u16),
+    /// `2XX` …: the first digit.
+    Range(u16),
+    /// `default`.
+    Default,
+}
+
+impl Status {
+    /// Whether the status is a success (2xx).
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Code(c) => (200..300).contains(&c),
+            Status::Range(r) => r == 2,
+            Status::Default => false,
+        }
+    }
+
+    /// As the spec writes it: `200`, `2XX`, `default`.
+    pub fn label(self) -> String {
+        match self {
+            Status::Code(c) => c.to_string(),
+            Status::Range(r) => format!("{r}XX"),
+            Status::Default => "default".to_owned(),
+        }
+    }
+}
+
+/// One declared response of an operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    pub status: Status,
+    /// The media type of the body (the JSON one when there are several);
+    /// `None` for a response without content.
+    pub content_type: Option<String>,
+    pub kind: Option<MediaKind>,
+    /// The body's type (`None`: no body, or no schema). Text bodies are
+    /// `String`; binary ones have no `TypeRef` and travel as bytes.
+    pub ty: Option<TypeRef>,
+    /// Response headers, as fields (`wire` is the header name).
+    pub headers: Vec<Field>,
+    pub docs: Option<String>,
+    pub pointer: Pointer,
+}
+
+/// A security scheme of `components/securitySchemes`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityScheme {
+    /// The key in `components/securitySchemes`.
+    pub key: String,
+    pub kind: SchemeKind,
+    pub docs: Option<String>,
+    pub pointer: Pointer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `apiKey` in a header, query parameter or cookie named `name`.
+    ApiKey {
+        location: ApiKeyLocation,
+        name: String,
+    },
+    /// `http` with scheme `bearer`; also `oauth2` and `openIdConnect`,
+    /// whose access tokens travel as bearer tokens.
+    Bearer,
+    /// `http` with scheme `basic`.
+    Basic,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ApiKeyLocation {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// Schemes that must all be satisfied together (their keys, in spec order).
+pub type SecurityRequirement = Vec<String>;
 
 /// A request body.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Body {
-    /// `application/x-www-form-urlencoded` or `application/json` …
+    /// The media type the params type sends by default: the preferred one
+    /// of `media` ([`MediaKind::preference`]).
     pub content_type: String,
+    /// How the default media type travels.
+    pub kind: MediaKind,
+    /// Every media type the spec lists, in spec order.
+    pub media: Vec<BodyMedia>,
+    /// Whether the body is one value (a field named `body`, for a JSON
+    /// array, scalar or union, a text or a binary body) rather than an
+    /// object whose properties are fields.
+    pub whole: bool,
     pub required: bool,
-    /// The properties of the body object, with their encoding styles.
+    /// The properties of the body object, with their encoding styles; for a
+    /// `whole` body, the one field `body` (without a style).
     pub fields: Vec<Field>,
     /// `additionalProperties: false` on the body schema.
     pub deny_unknown: bool,

@@ -1147,6 +1147,67 @@ fn new_optional_fields_of_nested_params_are_minor_of_models_major() {
     assert_eq!((model.wire, model.bump), (Compatible, Major), "{listed}");
 }
 
+/// A spec whose `GET /v1/things` has `security` and `responses` as given.
+fn secured(security: &str, responses: &str) -> Api {
+    let yaml = format!(
+        "openapi: 3.0.3
+info: {{title: Things, version: '1'}}
+paths:
+  /v1/things:
+    get:
+      operationId: GetThings
+      security: {security}
+      responses:
+{responses}
+components:
+  securitySchemes:
+    key: {{type: apiKey, in: header, name: X-Key}}
+    token: {{type: http, scheme: bearer}}
+"
+    );
+    lower_yaml(&yaml, "secured.yaml")
+}
+
+const OK: &str =
+    "        '200': {description: ok, content: {application/json: {schema: {type: string}}}}";
+
+#[test]
+fn security_that_asks_for_more_breaks_callers() {
+    let public = secured("[]", OK);
+    let key = secured("[{key: []}]", OK);
+    let key_or_token = secured("[{key: []}, {token: []}]", OK);
+    let at = "GET /v1/things security";
+    let change = the(&diff(&public, &key), ChangeKind::SecurityChanged, at);
+    assert_eq!((change.wire, change.bump), (Wire::Breaking, Bump::Patch));
+    assert_eq!(change.detail, "public -> key");
+    let change = the(&diff(&key, &public), ChangeKind::SecurityChanged, at);
+    assert_eq!(change.wire, Wire::Compatible);
+    // Another accepted alternative breaks no one; dropping one does.
+    let change = the(&diff(&key, &key_or_token), ChangeKind::SecurityChanged, at);
+    assert_eq!(change.wire, Wire::Breaking, "a new requirement is listed");
+    let change = the(&diff(&key_or_token, &key), ChangeKind::SecurityChanged, at);
+    assert_eq!(change.wire, Wire::Compatible);
+    assert!(diff(&key, &key).changes.is_empty());
+}
+
+#[test]
+fn a_new_success_status_or_header_changes_the_answer() {
+    let one = secured("[]", OK);
+    let with_header = secured(
+        "[]",
+        "        '200': {description: ok, headers: {ETag: {schema: {type: string}}}, content: {application/json: {schema: {type: string}}}}",
+    );
+    let with_error = secured(
+        "[]",
+        &format!("{OK}\n        '404': {{description: missing}}"),
+    );
+    let at = "GET /v1/things responses";
+    let change = the(&diff(&one, &with_header), ChangeKind::ResponsesChanged, at);
+    assert_eq!((change.wire, change.bump), (Wire::Breaking, Bump::Major));
+    let change = the(&diff(&one, &with_error), ChangeKind::ResponsesChanged, at);
+    assert_eq!((change.wire, change.bump), (Wire::Compatible, Bump::Patch));
+}
+
 /// The template with `thing: {v: value}` and the given component schemas.
 fn with_value(schemas: &str) -> Spec<'_> {
     Spec {

@@ -496,3 +496,52 @@ async fn the_idempotency_cache_is_bounded() {
     assert_eq!(get.status, 200);
     assert!(!get.replayed);
 }
+
+#[tokio::test]
+async fn a_content_type_the_operation_does_not_accept_is_415() {
+    let base = start().await;
+    // The promo spec's operations take forms only: a text body is not read as a form.
+    for content_type in [
+        "text/plain",
+        "application/json",
+        "multipart/form-data; boundary=x",
+    ] {
+        let answer = send(
+            http()
+                .post(format!("{base}/v1/coupons"))
+                .bearer_auth(KEY)
+                .header("content-type", content_type)
+                .body("duration=once&percent_off=10"),
+        )
+        .await;
+        assert_eq!(answer.status, 415, "{content_type}: {:#}", answer.json);
+        assert_eq!(answer.error()["type"], "invalid_request_error");
+        let message = answer.error()["message"].as_str().unwrap();
+        assert!(
+            message.contains("application/x-www-form-urlencoded"),
+            "{message}"
+        );
+    }
+    // Parameters of the media type and its case do not matter.
+    let answer = send(
+        http()
+            .post(format!("{base}/v1/coupons"))
+            .bearer_auth(KEY)
+            .header(
+                "content-type",
+                "Application/X-WWW-Form-Urlencoded; charset=utf-8",
+            )
+            .body("duration=once&percent_off=10"),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:#}", answer.json);
+    // Authentication comes first: without a key it is a 401, not a 415.
+    let anonymous = send(
+        http()
+            .post(format!("{base}/v1/coupons"))
+            .header("content-type", "text/plain")
+            .body("x"),
+    )
+    .await;
+    assert_eq!(anonymous.status, 401);
+}

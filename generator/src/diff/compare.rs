@@ -1033,7 +1033,28 @@ impl<'a> Cx<'a> {
                     Bump::Patch,
                 );
             }
+            // Media types: a server that stops accepting one breaks its senders.
+            let types = |b: &crate::ir::Body| -> Vec<String> {
+                b.media.iter().map(|m| m.content_type.clone()).collect()
+            };
+            let (old_types, new_types) = (types(o), types(n));
+            if old_types != new_types {
+                let removed = old_types.iter().any(|t| !new_types.contains(t));
+                self.push(
+                    &at,
+                    ChangeKind::BodyChanged,
+                    format!(
+                        "media types [{}] -> [{}]",
+                        old_types.join(", "),
+                        new_types.join(", ")
+                    ),
+                    verdict(Side::Request, removed, false),
+                    Bump::Patch,
+                );
+            }
         }
+        self.compare_security(&place, &label, old, new);
+        self.compare_responses(&place, &label, old, new);
         self.compare_fields(&body, old_fields, new_fields);
         for (part, o, n) in [
             ("response", &old.response, &new.response),
@@ -1059,6 +1080,82 @@ impl<'a> Cx<'a> {
                     );
                 }
             }
+        }
+    }
+}
+
+impl Cx<'_> {
+    /// Security requirements: a caller breaks when the operation asks for
+    /// credentials it did not need (a requirement that is new, or the end of
+    /// public access); the Rust API does not change.
+    fn compare_security(&mut self, place: &Place, label: &str, old: &Operation, new: &Operation) {
+        if old.security == new.security {
+            return;
+        }
+        let public = |s: &[Vec<String>]| s.is_empty() || s.iter().any(Vec::is_empty);
+        let narrowed = !public(&new.security)
+            && (public(&old.security) || new.security.iter().any(|r| !old.security.contains(r)));
+        let shown = |s: &[Vec<String>]| {
+            if s.is_empty() {
+                "public".to_owned()
+            } else {
+                s.iter()
+                    .map(|r| r.join(" + "))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            }
+        };
+        let mut at = place.clone();
+        at.location = format!("{label} security");
+        self.push(
+            &at,
+            ChangeKind::SecurityChanged,
+            format!("{} -> {}", shown(&old.security), shown(&new.security)),
+            verdict(Side::Request, narrowed, false),
+            Bump::Patch,
+        );
+    }
+
+    /// Declared responses: a success status, media type or header that
+    /// appears or disappears changes what clients receive (and the typed
+    /// answer of the route method); error statuses only the wire.
+    fn compare_responses(&mut self, place: &Place, label: &str, old: &Operation, new: &Operation) {
+        let shape = |op: &Operation, success: bool| -> Vec<String> {
+            op.responses
+                .iter()
+                .filter(|r| r.status.is_success() == success)
+                .map(|r| {
+                    let headers: Vec<&str> = r.headers.iter().map(|h| h.wire.as_str()).collect();
+                    format!(
+                        "{} {} [{}]",
+                        r.status.label(),
+                        r.content_type.as_deref().unwrap_or("no body"),
+                        headers.join(", ")
+                    )
+                })
+                .collect()
+        };
+        for success in [true, false] {
+            let (o, n) = (shape(old, success), shape(new, success));
+            if o == n {
+                continue;
+            }
+            let mut at = place.clone();
+            at.location = format!("{label} responses");
+            at.subject = Subject::Response;
+            at.side = Side::Response;
+            let (wire, bump) = if success {
+                (verdict(Side::Response, false, true), Bump::Major)
+            } else {
+                (Wire::Compatible, Bump::Patch)
+            };
+            self.push(
+                &at,
+                ChangeKind::ResponsesChanged,
+                format!("{} -> {}", o.join("; "), n.join("; ")),
+                wire,
+                bump,
+            );
         }
     }
 }

@@ -186,6 +186,7 @@ fn is_container(ty: &TypeRef) -> bool {
             | TypeRef::String
             | TypeRef::Timestamp
             | TypeRef::Json
+            | TypeRef::Binary
             | TypeRef::Named(_)
     )
 }
@@ -199,6 +200,7 @@ pub(super) fn show(ty: &TypeRef) -> String {
         TypeRef::String => "String".to_owned(),
         TypeRef::Timestamp => "Timestamp".to_owned(),
         TypeRef::Json => "Value".to_owned(),
+        TypeRef::Binary => "FilePart".to_owned(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::Vec(t) => format!("Vec<{}>", show(t)),
         TypeRef::Map(t) => format!("BTreeMap<String, {}>", show(t)),

@@ -138,6 +138,10 @@ pub enum ChangeKind {
     BoxingChanged,
     DeprecationChanged,
     DocsChanged,
+    /// Who may call the operation (its security requirements).
+    SecurityChanged,
+    /// The declared responses: statuses, media types or headers.
+    ResponsesChanged,
 }
 
 impl ChangeKind {
@@ -175,6 +179,8 @@ impl ChangeKind {
             ChangeKind::BoxingChanged => "boxing changed",
             ChangeKind::DeprecationChanged => "deprecation changed",
             ChangeKind::DocsChanged => "docs changed",
+            ChangeKind::SecurityChanged => "security changed",
+            ChangeKind::ResponsesChanged => "responses changed",
         }
     }
 }

@@ -11,7 +11,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::params::{is_plain_path, wire_text};
-use super::routes::{method_names, trait_features, trait_name};
+use super::routes::{method_names, security_tokens, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident, type_tokens_in};
 use crate::ir::{Api, Operation, TypeRef};
 use crate::load::Spec;
@@ -111,16 +111,29 @@ fn trait_method(api: &Api, scope: &Scope, op: &Operation, method: &str) -> Token
     let params = ident(&op.name);
     let params_arg = params_arg(op);
     let (args, texts) = path_args(api, scope, op);
-    let response = match &op.response {
-        Some(ty) => type_tokens_in(ty, scope),
-        None => quote!(()),
-    };
+    let response = super::responses::success_type(op, scope);
+    let security = security_tokens(op);
+    let read = super::responses::client_read(op);
     // Without a response body, any JSON answer will do.
-    let call = if op.response.is_some() {
-        quote!(self.call(&<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg).await)
+    let call = if let Some(read) = read {
+        quote! {
+            let answer = self
+                .exchange(
+                    ::std::option::Option::Some(#security),
+                    &<crate::params::#params as crate::runtime::Params>::ROUTE,
+                    &[#(#texts),*],
+                    crate::runtime::Params::to_query(&#params_arg),
+                    &crate::runtime::Params::to_headers(&#params_arg),
+                    crate::runtime::Params::payload(&#params_arg),
+                )
+                .await?;
+            #read
+        }
+    } else if op.response.is_some() {
+        quote!(self.call_as(::std::option::Option::Some(#security), &<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg).await)
     } else {
         quote! {
-            self.call::<_, ::serde_json::Value>(&<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg)
+            self.call_as::<_, ::serde_json::Value>(::std::option::Option::Some(#security), &<crate::params::#params as crate::runtime::Params>::ROUTE, &[#(#texts),*], &#params_arg)
                 .await
                 .map(|_| ())
         }
@@ -149,6 +162,7 @@ fn auto_method(api: &Api, scope: &Scope, op: &Operation, item: &TypeRef) -> Toke
         op.path
     );
     let feature = &op.feature;
+    let security = security_tokens(op);
     quote! {
         #[doc = #doc]
         #[cfg(feature = #feature)]
@@ -157,7 +171,7 @@ fn auto_method(api: &Api, scope: &Scope, op: &Operation, item: &TypeRef) -> Toke
             #(#args)*
             #params_arg: crate::params::#params,
         ) -> impl ::futures_util::Stream<Item = ::std::result::Result<#item, crate::client::ClientError>> + ::std::marker::Send + 'static + use<> {
-            self.paginate(<crate::params::#params as crate::runtime::Params>::ROUTE, ::std::vec![#(#texts),*], &#params_arg, #cursor)
+            self.paginate(::std::option::Option::Some(#security), <crate::params::#params as crate::runtime::Params>::ROUTE, ::std::vec![#(#texts),*], &#params_arg, #cursor)
         }
     }
 }

@@ -115,6 +115,8 @@ pub fn lib_rs(api: &Api, spec: &Spec) -> String {
 //! - [`errors`]: the error response type.
 //! - [`form`]: the form wire format (both ways) and validation errors.
 //! - [`json`]: JSON request bodies (both ways).
+//! - [`payload`]: bodies as bytes: files, multipart, content negotiation.
+//! - [`security`]: security schemes and credentials.
 //! - [`style`]: OpenAPI parameter styles (path, query, header, cookie), both ways.
 //! - [`runtime`]: support types the generated code shares.
 //! - `server` (feature `server`): an axum router serving implementations of
@@ -135,9 +137,13 @@ pub mod models;
 #[rustfmt::skip]
 pub mod params;
 #[rustfmt::skip]
+pub mod payload;
+#[rustfmt::skip]
 pub mod routes;
 #[rustfmt::skip]
 pub mod runtime;
+#[rustfmt::skip]
+pub mod security;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;

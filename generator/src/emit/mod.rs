@@ -18,6 +18,7 @@ mod errors;
 pub mod gates;
 mod models;
 mod params;
+mod responses;
 mod routes;
 mod server;
 pub mod surface;
@@ -59,12 +60,17 @@ const JSON: &str = include_str!("../../runtime/json.rs");
 const STYLE: &str = include_str!("../../runtime/style.rs");
 /// What separates the verbatim half of `server.rs` and `client.rs` from the generated one.
 const OPERATIONS: &str = "\n// ---------------------------------------------------------------------------\n// The operations of this API (generated from the route table)\n\n";
+/// Bodies as bytes (files, multipart, content negotiation), emitted verbatim.
+const PAYLOAD: &str = include_str!("../../runtime/payload.rs");
+/// Security schemes and credentials, emitted verbatim.
+const SECURITY: &str = include_str!("../../runtime/security.rs");
 /// The support half of `server.rs` (feature `server`), emitted verbatim.
 const SERVER: &str = include_str!("../../runtime/server.rs");
 /// The support half of `client.rs` (feature `client`), emitted verbatim.
 const CLIENT: &str = include_str!("../../runtime/client.rs");
 
 pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
+    params::check_bodies(api, spec)?;
     let header = header(spec);
     let scope = types::Scope::new(api);
     let modules = params::layout(api, &scope);
@@ -81,6 +87,8 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
     files.insert("src/runtime.rs".to_owned(), format!("{header}{RUNTIME}"));
     files.insert("src/form.rs".to_owned(), format!("{header}{FORM}"));
     files.insert("src/json.rs".to_owned(), format!("{header}{JSON}"));
+    files.insert("src/payload.rs".to_owned(), format!("{header}{PAYLOAD}"));
+    files.insert("src/security.rs".to_owned(), format!("{header}{SECURITY}"));
     files.insert("src/style.rs".to_owned(), format!("{header}{STYLE}"));
     files.insert(
         "src/params/mod.rs".to_owned(),

@@ -10,8 +10,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc_attrs;
-use super::types::{Scope, field_type_in, ident, type_tokens_in};
-use crate::ir::{Api, Operation};
+use super::types::{Scope, field_type_in, ident};
+use crate::ir::{Api, ApiKeyLocation, Operation, SchemeKind};
 use crate::lower::names::{field_name, type_name};
 use crate::lower::operation_name;
 
@@ -108,7 +108,33 @@ pub fn routes(api: &Api, scope: &Scope) -> TokenStream {
             }
         }
     });
+    let schemes = api.security_schemes.iter().map(|s| {
+        let key = &s.key;
+        let kind = match &s.kind {
+            SchemeKind::Bearer => quote!(crate::security::SchemeKind::Bearer),
+            SchemeKind::Basic => quote!(crate::security::SchemeKind::Basic),
+            SchemeKind::ApiKey { location, name } => {
+                let location = match location {
+                    ApiKeyLocation::Header => quote!(Header),
+                    ApiKeyLocation::Query => quote!(Query),
+                    ApiKeyLocation::Cookie => quote!(Cookie),
+                };
+                quote!(crate::security::SchemeKind::ApiKey { location: crate::security::ApiKeyIn::#location, name: #name })
+            }
+        };
+        quote!(crate::security::Scheme { key: #key, kind: #kind })
+    });
+    let answers = api
+        .operations
+        .iter()
+        .map(|op| super::responses::route_items(op, scope));
     quote! {
+        #(#answers)*
+
+        /// The security schemes of the spec (`components/securitySchemes`)
+        /// that operations may require.
+        pub const SECURITY_SCHEMES: &[crate::security::Scheme] = &[#(#schemes),*];
+
         /// Every operation of the enabled features: method, path template,
         /// operation id, encoding, resource trait and method. Servers route by
         /// it, clients call by it.
@@ -142,10 +168,7 @@ fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
         ident("params")
     };
     let params = ident(&op.name);
-    let response = match &op.response {
-        Some(ty) => type_tokens_in(ty, scope),
-        None => quote!(()),
-    };
+    let response = super::responses::success_type(op, scope);
     quote! {
         #docs
         #deprecated
@@ -155,6 +178,12 @@ fn trait_method(scope: &Scope, op: &Operation, method: &str) -> TokenStream {
             #params_arg: crate::params::#params,
         ) -> impl ::std::future::Future<Output = ::std::result::Result<#response, Self::Error>> + ::std::marker::Send;
     }
+}
+
+/// An operation's security requirements as a `security::Requirements` literal.
+pub fn security_tokens(op: &Operation) -> TokenStream {
+    let alternatives = op.security.iter().map(|keys| quote!(&[#(#keys),*]));
+    quote!(&[#(#alternatives),*])
 }
 
 /// The feature of each resource trait, by trait name.

@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::params::{is_plain_path, wire_text};
-use super::routes::{method_names, trait_features, trait_name};
+use super::routes::{method_names, security_tokens, trait_features, trait_name};
 use super::types::{Scope, field_type_in, ident};
 use crate::ir::{Api, Operation, TypeRef};
 use crate::lower::placeholders;
@@ -139,8 +139,10 @@ fn handler(api: &Api, scope: &Scope, op: &Operation, trait_: &str, method: &str)
         }
     });
     let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
+    let security = security_tokens(op);
+    let reply = super::responses::server_reply(op);
     quote! {
-        .route(<crate::params::#params as crate::runtime::Params>::ROUTE, {
+        .operation::<crate::params::#params, _, _>(#security, {
             let service = ::std::clone::Clone::clone(&service);
             move |call: crate::server::Call| {
                 let service = ::std::clone::Clone::clone(&service);
@@ -149,7 +151,7 @@ fn handler(api: &Api, scope: &Scope, op: &Operation, trait_: &str, method: &str)
                     let params: crate::params::#params = call.params()?;
                     #allow
                     let result = <S as crate::routes::#trait_>::#method(&service, #(#args,)* params).await;
-                    ::std::result::Result::Ok(crate::server::reply(result))
+                    ::std::result::Result::Ok(#reply)
                 }
             }
         })

@@ -107,6 +107,7 @@ pub fn type_tokens_in(ty: &TypeRef, scope: &Scope) -> TokenStream {
         TypeRef::String => quote!(::std::string::String),
         TypeRef::Timestamp => quote!(crate::runtime::Timestamp),
         TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Binary => quote!(crate::payload::FilePart),
         TypeRef::Named(name) => scope.path(name),
         TypeRef::Vec(t) => {
             let t = type_tokens(t);
@@ -163,6 +164,7 @@ fn write_type(out: &mut String, ty: &TypeRef, scope: &Scope) {
         TypeRef::String => out.push_str("::std::string::String"),
         TypeRef::Timestamp => out.push_str("crate::runtime::Timestamp"),
         TypeRef::Json => out.push_str("::serde_json::Value"),
+        TypeRef::Binary => out.push_str("crate::payload::FilePart"),
         TypeRef::Named(name) => out.push_str(&scope.path_text(name)),
         TypeRef::Vec(t) => wrap(out, "::std::vec::Vec", t),
         TypeRef::Map(t) => {

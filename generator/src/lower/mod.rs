@@ -6,9 +6,11 @@
 //! discriminator hierarchies), `union` (oneOf/anyOf), `enums`, `refs`
 //! (`$ref`s into a component or to a parameter's schema), `class` (a coarse
 //! view of what a schema accepts), `envelope` (Stripe's list), `operation`
-//! (paths to operations), `params` (their parameters), `cycles` (boxing),
-//! `support` (what parameters cannot encode yet).
+//! (paths to operations), `params`, `body`, `response` and `security`
+//! (their parts), `cycles` (boxing), `support` (what parameters cannot
+//! encode yet).
 
+mod body;
 mod class;
 mod compose;
 mod cycles;
@@ -20,7 +22,9 @@ pub use operation::operation_name;
 mod params;
 pub use params::placeholders;
 mod refs;
+mod response;
 mod schema;
+mod security;
 mod support;
 mod union;
 
@@ -52,8 +56,10 @@ pub fn lower_with_uses(spec: &Spec) -> Result<(Api, SchemaUses)> {
         uses: SchemaUses::default(),
         nullable_components: BTreeSet::new(),
         deep_refs: BTreeMap::new(),
+        security_schemes: Vec::new(),
     };
     lowerer.lower_components()?;
+    lowerer.security_schemes = lowerer.lower_security_schemes()?;
     let operations = lowerer.lower_operations()?;
     let mut types = lowerer.types;
     cycles::box_cycles(&mut types);
@@ -65,6 +71,7 @@ pub fn lower_with_uses(spec: &Spec) -> Result<(Api, SchemaUses)> {
         description: info.description.clone(),
         types,
         operations,
+        security_schemes: lowerer.security_schemes,
     };
     Ok((api, lowerer.uses))
 }
@@ -84,6 +91,8 @@ pub(crate) struct Lowerer<'a> {
     /// `$ref` -> its type, for `$ref`s to schema nodes that are not
     /// components (see `refs`).
     deep_refs: BTreeMap<String, schema::Shape>,
+    /// The supported schemes of `components/securitySchemes`.
+    security_schemes: Vec<crate::ir::SecurityScheme>,
 }
 
 impl Lowerer<'_> {

@@ -1,18 +1,15 @@
-//! Lowering of paths and operations: the parameters (through `params`),
-//! form/JSON request bodies with their `encoding`, and the success and
-//! error response types. Also the rule that names operations.
+//! Lowering of paths and operations: the parameters (through `params`);
+//! request bodies (`body.rs`), responses (`response.rs`) and security
+//! requirements (`security.rs`) are lowered by their own modules. Also the
+//! rule that names operations.
 
 use heck::ToUpperCamelCase;
-use openapiv3::{
-    MediaType, Parameter, QueryStyle, ReferenceOr, RequestBody, Response, Schema, SchemaKind,
-    StatusCode, Type,
-};
+use openapiv3::{Parameter, ReferenceOr};
 
 use super::Lowerer;
-use super::names::{Namer, field_name, type_name};
-use super::schema::SchemaRef;
+use super::names::{field_name, type_name};
 use crate::error::{Error, Result};
-use crate::ir::{Body, Field, Method, Operation, ParamStyle, TypeRef};
+use crate::ir::{Method, Operation};
 use crate::load::Spec;
 use crate::pointer::Pointer;
 
@@ -78,7 +75,8 @@ impl<'a> Lowerer<'a> {
             Some(body) => self.lower_body(body, &at.push("requestBody"), &name)?,
             None => None,
         };
-        let (response, error) = self.lower_responses(op, at, &name)?;
+        let (response, error, responses) = self.lower_responses(op, at, &name)?;
+        let security = self.lower_security(&self.security_schemes, &op.security, at)?;
         Ok(Operation {
             id,
             name,
@@ -98,255 +96,9 @@ impl<'a> Lowerer<'a> {
             body,
             response,
             error,
+            responses,
+            security,
         })
-    }
-}
-
-impl<'a> Lowerer<'a> {
-    fn lower_body(
-        &mut self,
-        body: &'a ReferenceOr<RequestBody>,
-        at: &Pointer,
-        op_name: &str,
-    ) -> Result<Option<Body>> {
-        let spec: &'a Spec = self.spec;
-        let (at, body) = match body {
-            ReferenceOr::Item(b) => (at.clone(), b),
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/requestBodies/")
-                    .and_then(|key| spec.api.components.as_ref()?.request_bodies.get(key));
-                match found {
-                    Some(ReferenceOr::Item(b)) => {
-                        (Pointer::from_ref(reference).unwrap_or_default(), b)
-                    }
-                    _ => {
-                        return Err(Error::Unsupported {
-                            at: self.spec.at(&at.push("$ref")),
-                            message: format!(
-                                "request body $ref '{reference}' must name a body under #/components/requestBodies"
-                            ),
-                        });
-                    }
-                }
-            }
-        };
-        const PREFERRED: [&str; 3] = [
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
-            "application/json",
-        ];
-        let Some((content_type, media)) = PREFERRED
-            .iter()
-            .find_map(|ct| body.content.get_key_value(*ct))
-            .or_else(|| body.content.first())
-        else {
-            return Ok(None);
-        };
-        let m_at = at.push("content").push(content_type);
-        let Some(schema) = &media.schema else {
-            return Ok(None);
-        };
-        let s_at = m_at.push("schema");
-        let (s_at, schema) = resolve_object_schema(spec, schema, &s_at)?;
-        let Some((properties, required, deny_unknown)) = object_parts(schema) else {
-            return Err(Error::Unsupported {
-                at: self.spec.at(&s_at),
-                message: "a request body that is not an object: bodies are lowered to one parameter per property".to_owned(),
-            });
-        };
-        let mut field_names = Namer::default();
-        let mut fields = Vec::with_capacity(properties.len());
-        for (wire, prop) in properties {
-            let p_at = s_at.push("properties").push(wire);
-            let shape =
-                self.lower_schema(prop.into(), &p_at, &format!("{op_name}{}", type_name(wire)))?;
-            fields.push(Field {
-                wire: wire.clone(),
-                rust: field_names.claim(&field_name(wire)),
-                ty: shape.ty,
-                required: required.contains(wire),
-                nullable: shape.nullable,
-                boxed: false,
-                docs: shape.docs,
-                constraints: shape.constraints,
-                default: shape.default,
-                deprecated: shape.deprecated,
-                read_only: shape.read_only,
-                write_only: shape.write_only,
-                style: Some(encoding_style(media, wire)),
-                pointer: p_at,
-            });
-        }
-        if fields.is_empty() && !body.required {
-            return Ok(None);
-        }
-        Ok(Some(Body {
-            content_type: content_type.clone(),
-            required: body.required,
-            fields,
-            deny_unknown,
-            pointer: at,
-        }))
-    }
-}
-
-fn resolve_object_schema<'s>(
-    spec: &'s Spec,
-    schema: &'s ReferenceOr<Schema>,
-    at: &Pointer,
-) -> Result<(Pointer, &'s Schema)> {
-    match schema {
-        ReferenceOr::Item(s) => Ok((at.clone(), s)),
-        ReferenceOr::Reference { reference } => {
-            let found = reference
-                .strip_prefix("#/components/schemas/")
-                .and_then(|key| spec.api.components.as_ref()?.schemas.get(key));
-            match found {
-                Some(ReferenceOr::Item(s)) => {
-                    Ok((Pointer::from_ref(reference).unwrap_or_default(), s))
-                }
-                _ => Err(Error::Unsupported {
-                    at: spec.at(&at.push("$ref")),
-                    message: format!(
-                        "request body schema $ref '{reference}' must name an object schema under #/components/schemas"
-                    ),
-                }),
-            }
-        }
-    }
-}
-
-impl<'a> Lowerer<'a> {
-    fn lower_responses(
-        &mut self,
-        op: &'a openapiv3::Operation,
-        at: &Pointer,
-        op_name: &str,
-    ) -> Result<(Option<TypeRef>, Option<TypeRef>)> {
-        let r_at = at.push("responses");
-        let mut codes: Vec<(&StatusCode, &ReferenceOr<Response>)> =
-            op.responses.responses.iter().collect();
-        codes.sort_by_key(|(code, _)| status_key(code));
-        let success = codes
-            .iter()
-            .find(|(code, _)| (200..300).contains(&status_key(code)));
-        let failure = op
-            .responses
-            .default
-            .as_ref()
-            .map(|r| (r_at.push("default"), r))
-            .or_else(|| {
-                codes
-                    .iter()
-                    .find(|(code, _)| status_key(code) >= 400)
-                    .map(|(c, r)| (r_at.push(c), *r))
-            });
-        let response = match success {
-            Some((code, r)) => {
-                self.lower_response(r, &r_at.push(code), &format!("{op_name}Response"))?
-            }
-            None => None,
-        };
-        let error = match failure {
-            Some((e_at, r)) => self.lower_response(r, &e_at, &format!("{op_name}Error"))?,
-            None => None,
-        };
-        Ok((response, error))
-    }
-
-    fn lower_response(
-        &mut self,
-        response: &'a ReferenceOr<Response>,
-        at: &Pointer,
-        hint: &str,
-    ) -> Result<Option<TypeRef>> {
-        let spec: &'a Spec = self.spec;
-        let (at, response) = match response {
-            ReferenceOr::Item(r) => (at.clone(), r),
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/responses/")
-                    .and_then(|key| spec.api.components.as_ref()?.responses.get(key));
-                match found {
-                    Some(ReferenceOr::Item(r)) => {
-                        (Pointer::from_ref(reference).unwrap_or_default(), r)
-                    }
-                    _ => {
-                        return Err(Error::Unsupported {
-                            at: self.spec.at(&at.push("$ref")),
-                            message: format!(
-                                "response $ref '{reference}' must name a response under #/components/responses"
-                            ),
-                        });
-                    }
-                }
-            }
-        };
-        let json = response
-            .content
-            .iter()
-            .find(|(ct, _)| ct.starts_with("application/json") || ct.ends_with("+json"));
-        let Some((
-            ct,
-            MediaType {
-                schema: Some(schema),
-                ..
-            },
-        )) = json
-        else {
-            return Ok(None);
-        };
-        let shape = self.lower_schema(
-            SchemaRef::from(schema),
-            &at.push("content").push(ct).push("schema"),
-            hint,
-        )?;
-        Ok(Some(if shape.nullable {
-            TypeRef::Option(Box::new(shape.ty))
-        } else {
-            shape.ty
-        }))
-    }
-}
-
-type ObjectParts<'s> = (
-    &'s indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
-    &'s [String],
-    bool,
-);
-
-fn object_parts(schema: &Schema) -> Option<ObjectParts<'_>> {
-    use openapiv3::AdditionalProperties as A;
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(o)) => Some((
-            &o.properties,
-            &o.required,
-            matches!(o.additional_properties, Some(A::Any(false))),
-        )),
-        SchemaKind::Any(a) if !a.properties.is_empty() || a.typ.as_deref() == Some("object") => {
-            Some((
-                &a.properties,
-                &a.required,
-                matches!(a.additional_properties, Some(A::Any(false))),
-            ))
-        }
-        _ => None,
-    }
-}
-
-fn encoding_style(media: &MediaType, property: &str) -> ParamStyle {
-    match media.encoding.get(property) {
-        Some(e) if matches!(e.style, Some(QueryStyle::DeepObject)) => ParamStyle::DeepObject,
-        Some(e) => ParamStyle::Form { explode: e.explode },
-        None => ParamStyle::Form { explode: true },
-    }
-}
-
-fn status_key(code: &StatusCode) -> u16 {
-    match code {
-        StatusCode::Code(c) => *c,
-        StatusCode::Range(r) => r * 100,
     }
 }
 

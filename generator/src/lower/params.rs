@@ -175,7 +175,7 @@ impl<'a> Lowerer<'a> {
         match ty {
             TypeRef::Option(t) | TypeRef::Clearable(t) => self.depth_within(t, seen + 1),
             TypeRef::Vec(t) | TypeRef::Map(t) => 1 + self.depth_within(t, seen + 1),
-            TypeRef::Expandable(_) | TypeRef::List(_) | TypeRef::Json => 3,
+            TypeRef::Expandable(_) | TypeRef::List(_) | TypeRef::Json | TypeRef::Binary => 3,
             TypeRef::Named(name) => match self.types.get(name).map(|d| &d.kind) {
                 Some(TypeKind::Alias(t)) => self.depth_within(t, seen + 1),
                 Some(TypeKind::Struct(s)) => {

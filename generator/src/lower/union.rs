@@ -423,6 +423,7 @@ fn variant_word(ty: &TypeRef) -> String {
         TypeRef::String => "String".to_owned(),
         TypeRef::Timestamp => "Timestamp".to_owned(),
         TypeRef::Json => "Json".to_owned(),
+        TypeRef::Binary => "Binary".to_owned(),
         TypeRef::Vec(_) => "Array".to_owned(),
         TypeRef::Map(_) => "Map".to_owned(),
         TypeRef::Option(t) => variant_word(t),

@@ -69,6 +69,7 @@ fn strategy(api: &Api, scope: &Scope, ty: &TypeRef) -> String {
         TypeRef::String => "crate::form::arbitrary::string()".to_owned(),
         TypeRef::Timestamp => "crate::form::arbitrary::timestamp()".to_owned(),
         TypeRef::Json => "crate::form::arbitrary::json()".to_owned(),
+        TypeRef::Binary => "crate::payload::arbitrary_file()".to_owned(),
         TypeRef::Named(name) => match api.types.get(name).map(|d| &d.kind) {
             Some(TypeKind::Alias(target)) => strategy(api, scope, target),
             _ => format!(

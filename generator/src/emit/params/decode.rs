@@ -46,6 +46,29 @@ pub(super) const JSON: Decoder = Decoder {
     read_body: &["let body = &crate::json::parse(body)?;"],
 };
 
+/// A JSON body that is one value (an array, a scalar …): read as the entries
+/// `{"body": value}`, so the value decodes like the field `body`.
+pub(super) const JSON_WHOLE: Decoder = Decoder {
+    module: "crate::json",
+    trait_name: "JsonDecode",
+    method: "decode_json",
+    input: "value: &::serde_json::Value",
+    body: "a JSON body (one value of the body's type)",
+    read_body: &["let body = &crate::json::parse_whole(body, \"body\")?;"],
+};
+
+/// A text or binary body (the field `body`): the runtime's `payload::raw`
+/// reads the body text as a `String` or the bytes of a `FilePart` (a server
+/// reads binary bodies through `from_payload`, which sets the bytes).
+pub(super) const RAW: Decoder = Decoder {
+    module: "crate::payload::raw",
+    trait_name: "FromRaw",
+    method: "from_raw",
+    input: "text: &str",
+    body: "a text or binary body",
+    read_body: &["let body = &crate::payload::raw::Raw(body);"],
+};
+
 impl Decoder {
     /// The name the method's first parameter binds.
     fn input_name(&self) -> &'static str {
@@ -74,13 +97,7 @@ pub(super) fn from_wire_fn(code: &mut Code, query: &[Field], body: &[Field], bod
     );
     code.doc("empty), as a server receives them.");
     code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    code.line("let query = crate::form::parse(query)?;");
-    code.line("let query = crate::form::object(&query, \"\")?;");
-    line!(
-        code,
-        "crate::form::deny_unknown(query, &[{}], \"\")?;",
-        wire_list(query)
-    );
+    from_wire_preamble(code, query);
     for line in body_wire.read_body {
         code.line(line);
     }
@@ -104,6 +121,18 @@ pub(super) fn from_wire_fn(code: &mut Code, query: &[Field], body: &[Field], bod
     code.close();
 }
 
+/// The first lines of every `from_wire`: the query string read as a form,
+/// with no names but the query parameters'.
+pub(super) fn from_wire_preamble(code: &mut Code, query: &[Field]) {
+    code.line("let query = crate::form::parse(query)?;");
+    code.line("let query = crate::form::object(&query, \"\")?;");
+    line!(
+        code,
+        "crate::form::deny_unknown(query, &[{}], \"\")?;",
+        wire_list(query)
+    );
+}
+
 /// The wire names of `fields`, as string literals separated by commas.
 pub(super) fn wire_list<'f>(fields: impl IntoIterator<Item = &'f Field>) -> String {
     let wires: Vec<String> = fields
@@ -115,7 +144,13 @@ pub(super) fn wire_list<'f>(fields: impl IntoIterator<Item = &'f Field>) -> Stri
 
 /// The initializer of a field in `from_wire` / `decode_form`: read from
 /// `entries`, errors naming `path`.
-fn decode_field(code: &mut Code, wire: &Decoder, field: &Field, entries: &str, path: &str) {
+pub(super) fn decode_field(
+    code: &mut Code,
+    wire: &Decoder,
+    field: &Field,
+    entries: &str,
+    path: &str,
+) {
     line!(
         code,
         "{}: {}::{}({entries}, {}, {path})?,",

@@ -91,7 +91,7 @@ pub(super) fn json_to_body_fn(code: &mut Code, body: &[Field], required: bool) {
 }
 
 /// The body of `to_query` / `to_body`: the pairs written in field order.
-fn write_pairs(code: &mut Code, fields: &[Field]) {
+pub(super) fn write_pairs(code: &mut Code, fields: &[Field]) {
     if fields.is_empty() {
         code.line("::std::string::String::new()");
         return;

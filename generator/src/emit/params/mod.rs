@@ -35,6 +35,7 @@
 //! by an OpenAPI style: headers, cookies, styled query and path parameters).
 
 mod arbitrary;
+mod body;
 mod decode;
 mod encode;
 mod style;
@@ -43,6 +44,7 @@ mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use self::body::check_bodies;
 use self::decode::json_decode_impl;
 pub use self::style::{is_plain_path, wire_text};
 use self::types::{nested_enum, nested_struct, nested_union, operation_params};

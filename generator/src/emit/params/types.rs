@@ -4,15 +4,18 @@
 //! that parameters reach (each impl written by its concern's module).
 
 use super::arbitrary::{arbitrary_struct, enum_arbitrary_impl, union_arbitrary_impl};
+use super::body::{
+    BodyWire, content_types_const, multipart_fns, payload_fns, whole_body_fns,
+    whole_json_to_body_fn,
+};
 use super::decode::{
-    FORM, JSON, enum_decode_impl, from_wire_fn, struct_decode_impl, union_decode_impl, wire_list,
+    FORM, JSON, JSON_WHOLE, RAW, enum_decode_impl, from_wire_fn, struct_decode_impl,
+    union_decode_impl, wire_list,
 };
 use super::encode::{json_to_body_fn, struct_encode_impl, to_query_fn, to_wire_fns};
 use super::style::{from_request_fn, needs_request, to_headers_fn};
 use super::validate::{struct_validate_impl, union_validate_impl, validate_field};
-use super::{
-    Groups, Level, allow_deprecated, deprecated, extra_name, is_json, split_fields, write_stmts,
-};
+use super::{Groups, Level, allow_deprecated, deprecated, extra_name, split_fields, write_stmts};
 use crate::emit::routes::trait_name;
 use crate::emit::text::{Code, line, string_literal};
 use crate::emit::types::{Presence, Scope, field_type_text_in, type_text_in};
@@ -126,13 +129,27 @@ fn params_methods(code: &mut Code, api: &Api, op: &Operation, groups: &Groups) {
     code.line("::std::result::Result::Ok(())");
     code.close();
     let request = needs_request(api, op, query, header, cookie);
-    let body_wire = match op.body.as_ref().filter(|_| is_json(op)) {
-        Some(json) => {
+    let body_wire = match (BodyWire::of(op), &op.body) {
+        (BodyWire::JsonObject, Some(json)) => {
             to_query_fn(code, api, op, query);
             json_to_body_fn(code, body, json.required);
             &JSON
         }
-        None => {
+        (BodyWire::JsonWhole, Some(_)) if body.len() == 1 => {
+            to_query_fn(code, api, op, query);
+            whole_json_to_body_fn(code, &body[0]);
+            &JSON_WHOLE
+        }
+        (BodyWire::Text | BodyWire::Binary, Some(_)) if body.len() == 1 => {
+            whole_body_fns(code, api, op, query, &body[0], request);
+            &RAW
+        }
+        (BodyWire::Multipart, Some(multipart)) => {
+            multipart_fns(code, api, op, multipart, query, body);
+            code.close();
+            return;
+        }
+        _ => {
             to_wire_fns(code, api, op, query, body);
             &FORM
         }
@@ -162,8 +179,9 @@ fn params_impl(code: &mut Code, api: &Api, op: &Operation, groups: &Groups, meth
         string_literal(&trait_name(&op.resource))
     );
     line!(code, "method_name: {},", string_literal(method_name));
-    line!(code, "encoding: {},", encoding_path(op));
+    line!(code, "encoding: {},", BodyWire::of(op).encoding_path());
     code.close_with(";");
+    content_types_const(code, op);
     code.open("fn to_query(&self) -> ::std::string::String");
     code.line("self.to_query()");
     code.close();
@@ -184,6 +202,7 @@ fn params_impl(code: &mut Code, api: &Api, op: &Operation, groups: &Groups, meth
     code.open("fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError>");
     code.line("self.validate()");
     code.close();
+    payload_fns(code, op);
     code.close();
 }
 
@@ -198,16 +217,6 @@ fn method_path(method: Method) -> &'static str {
         Method::Head => "crate::runtime::Method::Head",
         Method::Patch => "crate::runtime::Method::Patch",
         Method::Trace => "crate::runtime::Method::Trace",
-    }
-}
-
-/// Where the operation's parameters travel: a form or JSON body when it has
-/// one, else the query (the `runtime::Encoding`).
-fn encoding_path(op: &Operation) -> &'static str {
-    match &op.body {
-        Some(_) if is_json(op) => "crate::runtime::Encoding::Json",
-        Some(_) => "crate::runtime::Encoding::Form",
-        None => "crate::runtime::Encoding::Query",
     }
 }
 

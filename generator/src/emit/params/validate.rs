@@ -29,7 +29,10 @@ pub(super) fn validate_field(field: &Field, level: &Level) -> Vec<Stmt> {
     let (layers, inner) = peel(&field.ty);
     let mut body = checks("value", &inner, &field.constraints, &path, 0);
     // A required string cannot be empty: the empty string means "unset".
-    if Presence::of(field) == Presence::Always && field.ty == TypeRef::String {
+    // Not so for a whole body (a text body: the params field without a wire
+    // style), where the empty string is a body like any other.
+    let whole_body = matches!(level, Level::Top) && field.style.is_none();
+    if Presence::of(field) == Presence::Always && field.ty == TypeRef::String && !whole_body {
         body.insert(
             0,
             Stmt::Line(format!("crate::form::check_not_empty(value, {path})?;")),
@@ -195,7 +198,7 @@ fn checks(value: &str, ty: &TypeRef, c: &Constraints, path: &str, depth: usize) 
         TypeRef::Named(_) | TypeRef::Expandable(_) => vec![Stmt::Line(format!(
             "crate::form::Validate::validate_at({value}, {path})?;"
         ))],
-        TypeRef::Bool | TypeRef::Json | TypeRef::List(_) => Vec::new(),
+        TypeRef::Bool | TypeRef::Json | TypeRef::Binary | TypeRef::List(_) => Vec::new(),
     }
 }
 
