@@ -24,6 +24,26 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// `components/securitySchemes`, in spec order.
     pub security_schemes: Vec<SecurityScheme>,
+    /// OpenAPI 3.1 `webhooks`: requests the API sends, in document order.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// A webhook: a request the API sends to a user's server (OpenAPI 3.1
+/// `webhooks/<name>`), received through the generated `Webhooks` trait.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Webhook {
+    /// The key under `webhooks` (`invoice.created`).
+    pub name: String,
+    /// The receiving method's name (snake_case, unique among webhooks).
+    pub rust: String,
+    pub method: Method,
+    pub summary: Option<String>,
+    pub docs: Option<String>,
+    /// The type of the JSON payload, if the request has a body.
+    pub payload: Option<TypeRef>,
+    /// Whether the payload is required.
+    pub required: bool,
+    pub pointer: Pointer,
 }
 
 /// A named Rust type.

@@ -27,11 +27,14 @@ use crate::emit::types::Scope;
 use crate::ir::{Api, Constraints, Field, Method, Operation, TypeDef, TypeKind, TypeRef};
 
 /// Every change between `old` and `new`, unsorted.
+mod webhooks;
+
 pub(super) fn compare(old: &Api, new: &Api) -> Vec<Change> {
     let mut cx = Cx::new(old, new);
     cx.api_docs();
     cx.types();
     cx.operations();
+    cx.webhooks();
     cx.changes
 }
 

@@ -1,6 +1,7 @@
 //! Request/response reachability: which named types travel in requests (path
 //! and query parameters, request-body properties), which in responses (the
-//! success and error bodies), and which in both. A drift verdict depends on
+//! success and error bodies, and webhook payloads, which the API sends),
+//! and which in both. A drift verdict depends on
 //! it: a new optional field is harmless in a response but a new required one
 //! breaks every request. Types are followed through [`TypeRef::named`] into
 //! struct fields, `additionalProperties`, union alternatives and aliases.
@@ -27,6 +28,13 @@ pub fn usage(api: &Api) -> BTreeMap<String, Side> {
             mark(api, ty, Side::Request, &mut sides);
         }
         for ty in op.response.iter().chain(&op.error) {
+            mark(api, ty, Side::Response, &mut sides);
+        }
+    }
+    // A webhook payload is sent by the API, as a response is: its receivers
+    // are the clients.
+    for hook in &api.webhooks {
+        if let Some(ty) = &hook.payload {
             mark(api, ty, Side::Response, &mut sides);
         }
     }

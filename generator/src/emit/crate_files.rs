@@ -19,6 +19,7 @@ fn resource_features(api: &Api) -> String {
         .operations
         .iter()
         .map(|op| op.feature.as_str())
+        .chain(super::gates::webhook_feature(api))
         .collect();
     let list = features
         .iter()
@@ -149,9 +150,15 @@ pub mod security;
 pub mod server;
 #[rustfmt::skip]
 pub mod style;
-
 "#,
     );
+    if let Some(feature) = super::gates::webhook_feature(api) {
+        let _ = writeln!(
+            out,
+            "#[cfg(feature = {feature:?})]\n#[rustfmt::skip]\npub mod webhooks;"
+        );
+    }
+    out.push('\n');
     let _ = writeln!(
         out,
         "/// The API version this crate was generated from (`info.version`)."

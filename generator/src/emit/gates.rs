@@ -15,6 +15,19 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Api, TypeRef};
 
+/// The cargo feature of the `Webhooks` trait and the types only webhook
+/// payloads reach, when the spec has webhooks: `webhooks`, or
+/// `receive_webhooks` when a resource already has that name.
+pub fn webhook_feature(api: &Api) -> Option<&'static str> {
+    if api.webhooks.is_empty() {
+        None
+    } else if api.operations.iter().any(|op| op.feature == "webhooks") {
+        Some("receive_webhooks")
+    } else {
+        Some("webhooks")
+    }
+}
+
 /// The features that gate each named type (absent: always compiled).
 #[derive(Clone, Debug, Default)]
 pub struct Gates {
@@ -39,6 +52,15 @@ impl Gates {
                 .entry(op.feature.as_str())
                 .or_default()
                 .extend(uses.flat_map(TypeRef::named));
+        }
+        // Webhook payloads are compiled with the webhooks feature.
+        if let Some(feature) = webhook_feature(api) {
+            roots.entry(feature).or_default().extend(
+                api.webhooks
+                    .iter()
+                    .filter_map(|h| h.payload.as_ref())
+                    .flat_map(TypeRef::named),
+            );
         }
         let always = match super::errors::common_error(api) {
             Some(error) => closure(api, error.named(), &BTreeSet::new()),

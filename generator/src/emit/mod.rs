@@ -24,6 +24,7 @@ mod server;
 pub mod surface;
 pub mod text;
 pub mod types;
+mod webhooks;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -122,6 +123,12 @@ pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
                 "src/errors.rs",
                 format_items(errors::errors(api, &scope), "errors")?,
             )
+        }),
+        Box::new(|| {
+            Ok(webhooks::webhooks(api, &scope)
+                .map(|text| ("src/webhooks.rs".to_owned(), text))
+                .into_iter()
+                .collect())
         }),
         // The spec itself, normalized, so `codegen --check` can report the API drift.
         Box::new(|| {

@@ -8,7 +8,7 @@
 //! view of what a schema accepts), `envelope` (Stripe's list), `operation`
 //! (paths to operations), `params`, `body`, `response` and `security`
 //! (their parts), `cycles` (boxing), `support` (what parameters cannot
-//! encode yet).
+//! encode yet), `webhooks` (3.1 webhooks).
 
 mod body;
 mod class;
@@ -27,6 +27,7 @@ mod schema;
 mod security;
 mod support;
 mod union;
+mod webhooks;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,6 +62,7 @@ pub fn lower_with_uses(spec: &Spec) -> Result<(Api, SchemaUses)> {
     lowerer.lower_components()?;
     lowerer.security_schemes = lowerer.lower_security_schemes()?;
     let operations = lowerer.lower_operations()?;
+    let webhooks = lowerer.lower_webhooks()?;
     let mut types = lowerer.types;
     cycles::box_cycles(&mut types);
     support::check_params(spec, &types, &operations)?;
@@ -72,6 +74,7 @@ pub fn lower_with_uses(spec: &Spec) -> Result<(Api, SchemaUses)> {
         types,
         operations,
         security_schemes: lowerer.security_schemes,
+        webhooks,
     };
     Ok((api, lowerer.uses))
 }
