@@ -425,7 +425,9 @@ fn corpus_specs_pass_the_loader() {
     for (name, warnings) in [
         ("temporalio_api_openapiv3.yaml", 122),
         ("sonarr_sonarr_api-v3.json", 1),
-        ("pagerduty_api-schema_rest.json", 1),
+        // A string default, and a request body used as a response (copied once,
+        // two `$ref`s repointed).
+        ("pagerduty_api-schema_rest.json", 4),
         ("ably_open-specs_platform-v1.yaml", 1),
     ] {
         let spec = load(name, &none);
@@ -492,6 +494,48 @@ fn a_components_map_given_by_ref_is_split_into_its_entries() {
     assert_eq!(
         at(&spec, "/components/schemas/Speed/enum"),
         &json!(["blitz", "rapid"])
+    );
+    apigen::lower::lower(&spec).expect("lowers");
+}
+
+#[test]
+fn a_response_that_refs_a_request_body_is_repaired() {
+    let yaml = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    put:
+      responses:
+        "200": {$ref: "#/components/requestBodies/Data"}
+components:
+  requestBodies:
+    Data:
+      description: the data
+      content:
+        application/json:
+          schema: {type: object, properties: {v: {type: string}}}
+"##;
+    let spec = load_bytes(yaml.as_bytes(), "t.yaml").unwrap();
+    assert_eq!(
+        at(&spec, "/paths/~1a/put/responses/200/$ref"),
+        "#/components/responses/Data"
+    );
+    assert_eq!(
+        at(&spec, "/components/responses/Data/description"),
+        "the data"
+    );
+    let pointers: Vec<&str> = spec
+        .warnings
+        .iter()
+        .map(|w| w.at.pointer.as_str())
+        .collect();
+    assert_eq!(
+        pointers,
+        [
+            "#/components/responses/Data",
+            "#/paths/~1a/put/responses/200/$ref"
+        ]
     );
     apigen::lower::lower(&spec).expect("lowers");
 }

@@ -11,7 +11,10 @@
 //! - a duplicated `operationId`: the later ones (in document order) get the
 //!   first free suffix `_2`, `_3`...;
 //! - a `description` at the root of the document (OpenAPI has it in `info`): ignored;
-//! - a path parameter on a path whose template has no such `{variable}`: ignored.
+//! - a path parameter on a path whose template has no such `{variable}`: ignored;
+//! - a response given as a `$ref` to a request body component (both are a
+//!   `description` and a `content` map): the request body is copied into
+//!   `#/components/responses` and the `$ref` points there.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -43,16 +46,13 @@ pub fn repair(raw: &mut Value, file: &str, origins: &[Origin]) -> Vec<Warning> {
         ));
     }
     path_parameters(raw, &mut found);
+    response_refs(raw, &mut found);
     let mut warnings = Vec::with_capacity(found.len());
     let mut removals = Vec::new();
     let mut seen = HashSet::new();
     for (at, message, repair, fix) in found {
         match fix {
-            Fix::Set(pointer, value) => {
-                if let Some(slot) = raw.pointer_mut(pointer.json_pointer()) {
-                    *slot = value;
-                }
-            }
+            Fix::Set(pointer, value) => set(raw, &pointer, value),
             Fix::Remove(pointer) => {
                 let parent = parent(&pointer);
                 if let (Some(key), Some(Value::Object(map))) =
@@ -83,6 +83,27 @@ pub fn repair(raw: &mut Value, file: &str, origins: &[Origin]) -> Vec<Warning> {
         }
     }
     warnings
+}
+
+/// Sets the node at `pointer`, creating it (and any missing objects above
+/// it) when absent.
+fn set(raw: &mut Value, pointer: &Pointer, value: Value) {
+    let mut node = raw;
+    for token in pointer.tokens() {
+        let next = match node {
+            Value::Object(map) => map
+                .entry(token)
+                .or_insert_with(|| Value::Object(serde_json::Map::new())),
+            Value::Array(items) => match token.parse::<usize>().ok().and_then(|i| items.get_mut(i))
+            {
+                Some(item) => item,
+                None => return,
+            },
+            _ => return,
+        };
+        node = next;
+    }
+    *node = value;
 }
 
 fn parent(pointer: &Pointer) -> Pointer {
@@ -218,6 +239,79 @@ fn operation_ids(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>) {
             format!("renamed `{renamed}`"),
             Fix::Set(pointer, Value::String(renamed)),
         ));
+    }
+}
+
+/// Responses given as a `$ref` to `#/components/requestBodies/X`: X is
+/// copied to `#/components/responses/X` (or `X_response` when taken), once,
+/// and the `$ref`s point at the copy.
+fn response_refs(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>) {
+    const PREFIX: &str = "#/components/requestBodies/";
+    let taken: HashSet<String> = raw
+        .pointer("/components/responses")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut copied: std::collections::BTreeMap<String, String> = Default::default();
+    for (at, op) in operations(raw) {
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+            continue;
+        };
+        for (status, response) in responses {
+            let Some(target) = response.get("$ref").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(key) = target.strip_prefix(PREFIX) else {
+                continue;
+            };
+            let Some(body) = raw.pointer(&target[1..]).and_then(Value::as_object) else {
+                continue;
+            };
+            let name = match copied.get(key) {
+                Some(name) => name.clone(),
+                None => {
+                    let unescaped = key.replace("~1", "/").replace("~0", "~");
+                    let name = if taken.contains(&unescaped) {
+                        format!("{unescaped}_response")
+                    } else {
+                        unescaped
+                    };
+                    let mut response = serde_json::Map::new();
+                    response.insert(
+                        "description".to_owned(),
+                        body.get("description")
+                            .cloned()
+                            .unwrap_or_else(|| Value::String(String::new())),
+                    );
+                    if let Some(content) = body.get("content") {
+                        response.insert("content".to_owned(), content.clone());
+                    }
+                    let copy_at = Pointer::root()
+                        .push("components")
+                        .push("responses")
+                        .push(&name);
+                    found.push((
+                        copy_at.clone(),
+                        format!("`{target}` is a request body used as a response"),
+                        format!("copied to {copy_at}"),
+                        Fix::Set(copy_at, Value::Object(response)),
+                    ));
+                    copied.insert(key.to_owned(), name.clone());
+                    name
+                }
+            };
+            let pointer = at.push("responses").push(status).push("$ref");
+            let new = Pointer::root()
+                .push("components")
+                .push("responses")
+                .push(&name);
+            found.push((
+                pointer.clone(),
+                format!("response `$ref` to the request body `{target}`"),
+                format!("points at {new}"),
+                Fix::Set(pointer, Value::String(new.to_string())),
+            ));
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! `$ref`s to schemas that are not components themselves: a node inside a
 //! component (`#/components/schemas/Tag/allOf/0`,
 //! `.../properties/name`, `.../items`) or a parameter's schema
-//! (`#/components/parameters/limit/schema`). Such a node is lowered once, at
+//! (`#/components/parameters/limit/schema`), or the schema of a response,
+//! request body or header component
+//! (`#/components/responses/Conflict/content/application~1json/schema`). Such a node is lowered once, at
 //! its own pointer, and named after its path (`TagAllOf0`); every `$ref` to
 //! it shares that type.
 
@@ -25,7 +27,7 @@ impl<'a> Lowerer<'a> {
             return Err(Error::Unsupported {
                 at: self.spec.at(&at.push("$ref")),
                 message: format!(
-                    "schema $ref '{reference}' does not name a schema (a component, a node inside one, or a parameter's schema)"
+                    "schema $ref '{reference}' does not name a schema (a component, a node inside one, or the schema of a parameter, response, request body or header component)"
                 ),
             });
         };
@@ -76,6 +78,62 @@ impl<'a> Lowerer<'a> {
                 let at = Pointer::root()
                     .push("components")
                     .push("parameters")
+                    .push(key)
+                    .push("schema");
+                match schema {
+                    ReferenceOr::Item(s) => (s, &tokens[4..], at),
+                    ReferenceOr::Reference { reference } => {
+                        let (s, at) = self.resolve_deep(reference, depth + 1)?;
+                        (s, &tokens[4..], at)
+                    }
+                }
+            }
+            // The schema of a response, request body or header component.
+            [
+                "components",
+                kind @ ("responses" | "requestBodies"),
+                key,
+                "content",
+                media,
+                "schema",
+                ..,
+            ] => {
+                let content = match *kind {
+                    "responses" => match components.responses.get(*key)? {
+                        ReferenceOr::Item(r) => &r.content,
+                        ReferenceOr::Reference { .. } => return None,
+                    },
+                    _ => match components.request_bodies.get(*key)? {
+                        ReferenceOr::Item(b) => &b.content,
+                        ReferenceOr::Reference { .. } => return None,
+                    },
+                };
+                let schema = content.get(*media)?.schema.as_ref()?;
+                let at = Pointer::root()
+                    .push("components")
+                    .push(kind)
+                    .push(key)
+                    .push("content")
+                    .push(media)
+                    .push("schema");
+                match schema {
+                    ReferenceOr::Item(s) => (s, &tokens[6..], at),
+                    ReferenceOr::Reference { reference } => {
+                        let (s, at) = self.resolve_deep(reference, depth + 1)?;
+                        (s, &tokens[6..], at)
+                    }
+                }
+            }
+            ["components", "headers", key, "schema", ..] => {
+                let ReferenceOr::Item(header) = components.headers.get(*key)? else {
+                    return None;
+                };
+                let ParameterSchemaOrContent::Schema(schema) = &header.format else {
+                    return None;
+                };
+                let at = Pointer::root()
+                    .push("components")
+                    .push("headers")
                     .push(key)
                     .push("schema");
                 match schema {
