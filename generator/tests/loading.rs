@@ -539,3 +539,41 @@ components:
     );
     apigen::lower::lower(&spec).expect("lowers");
 }
+
+#[test]
+fn a_requirement_naming_an_undefined_scheme_is_dropped() {
+    let yaml = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+security: [{key: []}]
+paths:
+  /a:
+    get:
+      security: [{session: []}]
+      responses: {"200": {description: ok}}
+  /b:
+    get:
+      security: [{nope: []}, {key: []}]
+      responses: {"200": {description: ok}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+"##;
+    let spec = load_bytes(yaml.as_bytes(), "t.yaml").unwrap();
+    assert!(spec.raw.pointer("/paths/~1a/get/security").is_none());
+    assert_eq!(at(&spec, "/paths/~1b/get/security"), &json!([{"key": []}]));
+    let pointers: Vec<&str> = spec
+        .warnings
+        .iter()
+        .map(|w| w.at.pointer.as_str())
+        .collect();
+    assert_eq!(
+        pointers,
+        [
+            "#/paths/~1a/get/security/0/session",
+            "#/paths/~1b/get/security/0/nope"
+        ]
+    );
+    let api = apigen::lower::lower(&spec).expect("lowers");
+    assert_eq!(api.operations.len(), 2);
+}

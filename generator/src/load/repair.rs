@@ -14,7 +14,10 @@
 //! - a path parameter on a path whose template has no such `{variable}`: ignored;
 //! - a response given as a `$ref` to a request body component (both are a
 //!   `description` and a `content` map): the request body is copied into
-//!   `#/components/responses` and the `$ref` points there.
+//!   `#/components/responses` and the `$ref` points there;
+//! - a security requirement naming a scheme that `securitySchemes` does not
+//!   define: that alternative is dropped (when none is left, the operation's
+//!   `security` goes, so the document's default applies).
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -47,6 +50,7 @@ pub fn repair(raw: &mut Value, file: &str, origins: &[Origin]) -> Vec<Warning> {
     }
     path_parameters(raw, &mut found);
     response_refs(raw, &mut found);
+    undefined_schemes(raw, &mut found);
     let mut warnings = Vec::with_capacity(found.len());
     let mut removals = Vec::new();
     let mut seen = HashSet::new();
@@ -310,6 +314,58 @@ fn response_refs(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>) {
                 format!("response `$ref` to the request body `{target}`"),
                 format!("points at {new}"),
                 Fix::Set(pointer, Value::String(new.to_string())),
+            ));
+        }
+    }
+}
+
+/// Security requirements that name a scheme no `securitySchemes` entry defines.
+fn undefined_schemes(raw: &Value, found: &mut Vec<(Pointer, String, String, Fix)>) {
+    let defined: HashSet<String> = raw
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut lists: Vec<(Pointer, &Vec<Value>, bool)> = Vec::new();
+    if let Some(list) = raw.get("security").and_then(Value::as_array) {
+        lists.push((Pointer::root().push("security"), list, false));
+    }
+    for (at, op) in operations(raw) {
+        if let Some(list) = op.get("security").and_then(Value::as_array) {
+            lists.push((at.push("security"), list, true));
+        }
+    }
+    for (at, list, in_operation) in lists {
+        let bad: Vec<(usize, String)> = list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, requirement)| {
+                let unknown = requirement
+                    .as_object()?
+                    .keys()
+                    .find(|k| !defined.contains(*k))?;
+                Some((i, unknown.clone()))
+            })
+            .collect();
+        if bad.is_empty() {
+            continue;
+        }
+        if bad.len() == list.len() && in_operation {
+            let (_, key) = &bad[0];
+            found.push((
+                at.push(0).push(key),
+                format!("security scheme `{key}` is not defined in #/components/securitySchemes"),
+                "the operation's `security` is ignored (the document's default applies)".to_owned(),
+                Fix::Remove(at.clone()),
+            ));
+            continue;
+        }
+        for (i, key) in bad.into_iter().rev() {
+            found.push((
+                at.push(i).push(&key),
+                format!("security scheme `{key}` is not defined in #/components/securitySchemes"),
+                "this alternative is dropped".to_owned(),
+                Fix::RemoveItem(at.clone(), i),
             ));
         }
     }
