@@ -66,8 +66,11 @@ pub fn report(name: &str, outcome: &Outcome, known: &BTreeSet<(String, String)>)
         "{name}: {} examples round-trip, {} fail, {} untyped",
         outcome.passed,
         outcome.failed.len(),
-        outcome.untyped
+        outcome.untyped.len()
     );
+    for pointer in &outcome.untyped {
+        println!("  untyped {pointer}");
+    }
     let (unexpected, fixed) = judge(name, outcome, known);
     for (pointer, why) in &outcome.failed {
         println!("  fail {pointer}: {why}");
@@ -109,8 +112,8 @@ pub struct Outcome {
     pub passed: usize,
     /// `(pointer, reason)` of each failure.
     pub failed: Vec<(String, String)>,
-    /// Examples whose schema has no standalone serde type.
-    pub untyped: usize,
+    /// Examples whose schema has no standalone serde type, by pointer.
+    pub untyped: Vec<String>,
 }
 
 /// Writes the examples test into the crate at `dir` (package `package`) and runs it.
@@ -164,7 +167,7 @@ pub fn run(
         ));
     }
     let mut outcome = Outcome {
-        untyped: collected.untyped.len(),
+        untyped: collected.untyped.clone(),
         ..Outcome::default()
     };
     for line in stdout.lines() {
@@ -245,7 +248,7 @@ mod tests {
                 ("#/x/example".to_owned(), "listed".to_owned()),
                 ("#/new/example".to_owned(), "deserialize: bad".to_owned()),
             ],
-            untyped: 0,
+            untyped: Vec::new(),
         };
         let (unexpected, fixed) = judge("a.yaml", &outcome, &known);
         assert_eq!(unexpected, ["#/new/example: deserialize: bad"]);

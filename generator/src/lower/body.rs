@@ -85,6 +85,10 @@ impl<'a> Lowerer<'a> {
             deny_unknown = deny;
             if let Some(ReferenceOr::Reference { reference }) = &media.schema {
                 chosen_ty = self.ref_type(reference);
+                // The body is sent as fields, but its examples are the component's.
+                if let Some(ty) = &chosen_ty {
+                    self.uses.record(&m_at.push("schema"), ty, false);
+                }
             }
             let mut field_names = Namer::default();
             for (wire, prop) in properties {
