@@ -8,8 +8,9 @@
 //! object (array, scalar, enum, map, union, an optional array), a
 //! merge-patch object, text, bytes (with the file's own media type), an
 //! unknown media type sent as bytes, multipart with files and a JSON part,
-//! a body offered in several media types, and 415 for a media type an
-//! operation does not accept.
+//! multipart beside header, cookie and styled query parameters, a body
+//! offered in several media types, and 415 for a media type an operation
+//! does not accept.
 
 #![cfg(all(feature = "full", feature = "server", feature = "client"))]
 
@@ -21,7 +22,7 @@ use fixture_ops_bodies::errors::ApiError;
 use fixture_ops_bodies::form::{Rule, ValidationError};
 use fixture_ops_bodies::models::{Echo, Label, Meta};
 use fixture_ops_bodies::params::{
-    PatchNote, PostArray, PostEnum, PostEnumBody, PostMap, PostMixed, PostMsgpack,
+    PatchNote, PostArray, PostAttachment, PostEnum, PostEnumBody, PostMap, PostMixed, PostMsgpack,
     PostOptionalArray, PostText, PostUnion, PostUpload, PutBytes, PutScalar,
 };
 use fixture_ops_bodies::payload::{FilePart, MultipartWriter, parse_multipart};
@@ -103,6 +104,20 @@ impl Bodies for Reader {
         ))
     }
 
+    async fn post_attachment(&self, params: PostAttachment) -> Result<Echo, ApiError> {
+        read(format!(
+            "{:?} {:?} {} {:?} {:?} {:?}/{:?}/{}",
+            params.opt_fields,
+            params.limit,
+            params.x_request_id,
+            params.session,
+            params.parent,
+            params.file.name,
+            params.file.content_type,
+            String::from_utf8_lossy(&params.file.bytes)
+        ))
+    }
+
     async fn post_mixed(&self, params: PostMixed) -> Result<Echo, ApiError> {
         read(format!("{:?} {:?}", params.author, params.version))
     }
@@ -112,6 +127,10 @@ impl Bodies for Reader {
 #[derive(Clone, Debug)]
 struct Seen {
     method: String,
+    /// The query string (without `?`).
+    query: String,
+    /// The headers, names in lower case.
+    headers: Vec<(String, String)>,
     content_type: Option<String>,
     body: Vec<u8>,
 }
@@ -129,6 +148,12 @@ async fn record(
         .unwrap_or_default();
     log.lock().unwrap().push(Seen {
         method: parts.method.to_string(),
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect(),
         content_type: parts
             .headers
             .get("content-type")
@@ -459,6 +484,113 @@ fn multipart_errors_name_the_part() {
             .unwrap_err()
             .rule,
         Rule::Malformed
+    );
+}
+
+fn attachment() -> PostAttachment {
+    PostAttachment::new("req-7", FilePart::new(b"DATA".to_vec()).name("d.bin"))
+        .session("s3cret")
+        .opt_fields(vec!["name".to_owned(), "notes".to_owned()])
+        .limit(5)
+        .parent("proj")
+}
+
+#[tokio::test]
+async fn multipart_bodies_travel_beside_header_cookie_and_styled_query_parameters() {
+    let (client, log) = serve().await;
+    let echo = client.post_attachment(attachment()).await.unwrap();
+    let seen = log.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(seen.query, "opt_fields=name,notes&limit=5");
+    let header = |name: &str| {
+        seen.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(header("x-request-id"), ["req-7"]);
+    assert_eq!(header("cookie"), ["session=s3cret"]);
+    assert_eq!(
+        seen.content_type.as_deref(),
+        Some("multipart/form-data; boundary=apigen-boundary-0")
+    );
+    let expected = concat!(
+        "--apigen-boundary-0\r\n",
+        "Content-Disposition: form-data; name=\"parent\"\r\n\r\nproj\r\n",
+        "--apigen-boundary-0\r\n",
+        "Content-Disposition: form-data; name=\"file\"; filename=\"d.bin\"\r\nContent-Type: application/octet-stream\r\n\r\nDATA\r\n",
+        "--apigen-boundary-0--\r\n",
+    );
+    assert_eq!(String::from_utf8(seen.body).unwrap(), expected);
+    assert_eq!(
+        echo.read,
+        r#"Some(["name", "notes"]) Some(5) req-7 Some("s3cret") Some("proj") Some("d.bin")/Some("application/octet-stream")/DATA"#
+    );
+    // Only the required ones: no cookie, an empty query.
+    let echo = client
+        .post_attachment(PostAttachment::new("r", FilePart::new(b"x".to_vec())))
+        .await
+        .unwrap();
+    let seen = log.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(seen.query, "");
+    assert!(seen.headers.iter().all(|(k, _)| k != "cookie"));
+    assert_eq!(
+        echo.read,
+        r#"None None r None None Some("file")/Some("application/octet-stream")/x"#
+    );
+    // The server reads the header parameter from the request: without it, a 400.
+    let payload = attachment().payload().unwrap();
+    let answer = reqwest::Client::new()
+        .post(format!("{}/v1/bodies/attachments", client.base_url()))
+        .header("content-type", &payload.content_type)
+        .body(payload.bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let error: serde_json::Value = serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
+    assert_eq!(error["error"]["param"], "X-Request-Id");
+}
+
+#[test]
+fn multipart_beside_parameters_reads_back_what_it_wrote() {
+    assert_eq!(PostAttachment::ROUTE.encoding, Encoding::Multipart);
+    let params = attachment();
+    let payload = params.payload().unwrap();
+    let mut expected = params.clone();
+    expected.file.content_type = Some("application/octet-stream".to_owned());
+    assert_eq!(
+        PostAttachment::from_payload(
+            &params.to_query(),
+            &params.to_headers(),
+            Some(&payload.content_type),
+            &payload.bytes
+        ),
+        Ok(expected)
+    );
+    // Header names in any case, through the trait as the server calls it.
+    let headers = vec![
+        ("x-request-id".to_owned(), "q".to_owned()),
+        ("cookie".to_owned(), "other=1; session=z".to_owned()),
+    ];
+    let read = <PostAttachment as Params>::from_payload(
+        "opt_fields=a",
+        &headers,
+        Some(&payload.content_type),
+        &payload.bytes,
+    )
+    .unwrap();
+    assert_eq!(
+        (read.x_request_id.as_str(), read.session.as_deref(), read.opt_fields),
+        ("q", Some("z"), Some(vec!["a".to_owned()]))
+    );
+    assert_eq!(
+        PostAttachment::from_payload("", &[], Some(&payload.content_type), &payload.bytes),
+        Err(ValidationError::new("X-Request-Id", Rule::Missing))
+    );
+    assert_eq!(
+        PostAttachment::from_payload("limit=1&x=2", &headers, Some(&payload.content_type), &payload.bytes),
+        Err(ValidationError::new("x", Rule::Unknown))
     );
 }
 

@@ -71,7 +71,6 @@ const SERVER: &str = include_str!("../../runtime/server.rs");
 const CLIENT: &str = include_str!("../../runtime/client.rs");
 
 pub fn emit(api: &Api, spec: &Spec, options: &Options) -> Result<Output> {
-    params::check_bodies(api, spec)?;
     let header = header(spec);
     let scope = types::Scope::new(api);
     let modules = params::layout(api, &scope);

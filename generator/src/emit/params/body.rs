@@ -9,43 +9,13 @@
 //! (`Params::CONTENT_TYPES`) and, for text, bytes and multipart, the
 //! `payload` / `from_payload` methods that carry bytes.
 
+use super::Groups;
 use super::decode::{FORM, decode_field, from_wire_preamble, wire_list};
 use super::encode::{to_query_fn, write_pairs};
-use super::style::needs_request;
+use super::style::{needs_request, request_preamble, request_reads, to_headers_fn};
 use crate::emit::text::{Code, line, string_literal};
 use crate::emit::types::Presence;
-use crate::error::{Error, Result};
 use crate::ir::{Api, Body, Field, MediaKind, Operation, TypeRef};
-use crate::load::Spec;
-
-/// Refuses what the multipart emitter does not read yet: a multipart body
-/// beside header, cookie or styled query parameters (its decoder reads a
-/// plain query string only). A clear error rather than a crate that
-/// ignores the parameters.
-pub fn check_bodies(api: &Api, spec: &Spec) -> Result<()> {
-    for op in &api.operations {
-        let wire = BodyWire::of(op);
-        if wire != BodyWire::Multipart {
-            continue;
-        }
-        if needs_request(
-            api,
-            op,
-            &op.query_params,
-            &op.header_params,
-            &op.cookie_params,
-        ) {
-            let body = op.body.as_ref().map_or("", |b| b.content_type.as_str());
-            return Err(Error::Unsupported {
-                at: spec.at(&op.pointer.push("requestBody")),
-                message: format!(
-                    "a `{body}` request body beside header, cookie or styled query parameters"
-                ),
-            });
-        }
-    }
-    Ok(())
-}
 
 /// How an operation's parameters travel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,16 +106,23 @@ pub(super) fn content_types_const(code: &mut Code, op: &Operation) {
 }
 
 /// The `payload` and `from_payload` of `impl Params` for bodies of bytes.
-pub(super) fn payload_fns(code: &mut Code, op: &Operation) {
+pub(super) fn payload_fns(code: &mut Code, api: &Api, op: &Operation) {
     match BodyWire::of(op) {
         BodyWire::Text | BodyWire::Binary | BodyWire::Multipart => {}
         _ => return,
     }
+    let request = needs_request(
+        api,
+        op,
+        &op.query_params,
+        &op.header_params,
+        &op.cookie_params,
+    );
     code.open("fn payload(&self) -> ::std::option::Option<crate::payload::Payload>");
     code.line("self.payload()");
     code.close();
     code.open("fn from_payload(query: &str, headers: &[(::std::string::String, ::std::string::String)], content_type: ::std::option::Option<&str>, body: &[u8]) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    if BodyWire::of(op) == BodyWire::Multipart {
+    if BodyWire::of(op) == BodyWire::Multipart && !request {
         code.line("let _ = headers;");
         code.line("Self::from_payload(query, content_type, body)");
     } else {
@@ -303,29 +280,67 @@ fn typed_fields<'f>(body: &'f Body, fields: &'f [Field]) -> (Vec<&'f Field>, Vec
 }
 
 /// The wire methods of a params type with a `multipart/form-data` body.
+/// Beside header, cookie or styled query parameters (`needs_request`) it
+/// also has `to_headers` and `from_request`, and `from_parts` and
+/// `from_payload` take the request's headers.
 pub(super) fn multipart_fns(
     code: &mut Code,
     api: &Api,
     op: &Operation,
     body: &Body,
-    query: &[Field],
-    fields: &[Field],
+    groups: &Groups,
 ) {
+    let Groups {
+        query,
+        header,
+        cookie,
+        body: fields,
+    } = groups;
+    let request = needs_request(api, op, query, header, cookie);
     let (plain, typed) = typed_fields(body, fields);
     let plain_owned: Vec<Field> = plain.iter().map(|f| (*f).clone()).collect();
     to_query_fn(code, api, op, query);
+    if request {
+        to_headers_fn(code, api, op, header, cookie);
+    }
     code.doc("The plain fields (not files nor JSON parts) as form pairs: each pair is one part of the multipart body.");
     code.open("pub fn to_body(&self) -> ::std::string::String");
     write_pairs(code, &plain_owned);
     code.close();
-    code.doc("Reads the parameters from a query string and the plain fields as a form (files and JSON parts absent), as `from_parts` does.");
-    code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
-    code.line("Self::from_parts(query, body, ::std::vec::Vec::new())");
-    code.close();
-    code.doc("Reads the parameters from a query string, the plain parts as a form and the other parts (files, JSON).");
+    // With headers, `from_parts` and `from_payload` take them after the query.
+    let headers = if request {
+        "headers: &[(::std::string::String, ::std::string::String)], "
+    } else {
+        ""
+    };
+    let pass = if request { "headers, " } else { "" };
+    if request {
+        code.doc("Reads the parameters from a query string and the plain fields as a form, without headers (see `from_request`).");
+        code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+        code.line("Self::from_request(query, &[], body)");
+        code.close();
+        code.doc("Reads the parameters from a query string, the request's headers (names in any case; cookies from `Cookie`) and the plain fields as a form (files and JSON parts absent), as `from_parts` does.");
+        code.open("pub fn from_request(query: &str, headers: &[(::std::string::String, ::std::string::String)], body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+        code.line("Self::from_parts(query, headers, body, ::std::vec::Vec::new())");
+        code.close();
+    } else {
+        code.doc("Reads the parameters from a query string and the plain fields as a form (files and JSON parts absent), as `from_parts` does.");
+        code.open("pub fn from_wire(query: &str, body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+        code.line("Self::from_parts(query, body, ::std::vec::Vec::new())");
+        code.close();
+    }
+    if request {
+        code.doc("Reads the parameters from a query string, the request's headers, the plain parts as a form and the other parts (files, JSON).");
+    } else {
+        code.doc("Reads the parameters from a query string, the plain parts as a form and the other parts (files, JSON).");
+    }
     let mut_ = if typed.is_empty() { "" } else { "mut " };
-    code.open_fmt(format_args!("pub fn from_parts(query: &str, form: &str, {mut_}parts: ::std::vec::Vec<crate::payload::Part>) -> ::std::result::Result<Self, crate::form::ValidationError>"));
-    from_wire_preamble(code, query);
+    code.open_fmt(format_args!("pub fn from_parts(query: &str, {headers}form: &str, {mut_}parts: ::std::vec::Vec<crate::payload::Part>) -> ::std::result::Result<Self, crate::form::ValidationError>"));
+    if request {
+        request_preamble(code, api, op, query, header, cookie);
+    } else {
+        from_wire_preamble(code, query);
+    }
     code.line("let body = crate::form::parse(form)?;");
     code.line("let body = crate::form::object(&body, \"\")?;");
     line!(
@@ -354,8 +369,12 @@ pub(super) fn multipart_fns(
     code.line("return ::std::result::Result::Err(crate::form::ValidationError::new(part.name.clone(), crate::form::Rule::Unknown));");
     code.close();
     code.open("::std::result::Result::Ok(Self");
-    for field in query {
-        decode_field(code, &FORM, field, "query", "\"\"");
+    if request {
+        request_reads(code, api, op, query, header, cookie);
+    } else {
+        for field in query {
+            decode_field(code, &FORM, field, "query", "\"\"");
+        }
     }
     for field in &plain {
         decode_field(code, &FORM, field, "body", "\"\"");
@@ -416,8 +435,12 @@ pub(super) fn multipart_fns(
     code.line("::std::option::Option::Some(writer.finish())");
     code.close();
     let typed_wires = wire_list(typed.iter().map(Typed::field));
-    code.doc("Reads the parameters from a query string and a `multipart/form-data` body.");
-    code.open("pub fn from_payload(query: &str, content_type: ::std::option::Option<&str>, body: &[u8]) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    if request {
+        code.doc("Reads the parameters from a query string, the request's headers and a `multipart/form-data` body.");
+    } else {
+        code.doc("Reads the parameters from a query string and a `multipart/form-data` body.");
+    }
+    code.open_fmt(format_args!("pub fn from_payload(query: &str, {headers}content_type: ::std::option::Option<&str>, body: &[u8]) -> ::std::result::Result<Self, crate::form::ValidationError>"));
     code.line(
         "let parts = crate::payload::parse_multipart(content_type.unwrap_or_default(), body)?;",
     );
@@ -425,7 +448,7 @@ pub(super) fn multipart_fns(
         code,
         "let (form, parts) = crate::payload::split_parts(parts, &[{typed_wires}]);"
     );
-    code.line("Self::from_parts(query, &form, parts)");
+    line!(code, "Self::from_parts(query, {pass}&form, parts)");
     code.close();
 }
 

@@ -44,7 +44,6 @@ mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use self::body::check_bodies;
 use self::decode::json_decode_impl;
 pub use self::style::{is_plain_path, wire_text};
 use self::types::{nested_enum, nested_struct, nested_union, operation_params};

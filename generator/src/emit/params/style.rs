@@ -199,6 +199,36 @@ pub(super) fn from_request_fn(
     code.doc("Reads the parameters as a server receives them: from the query string, the");
     code.doc("request's headers (names in any case; cookies from `Cookie`) and the body.");
     code.open("pub fn from_request(query: &str, headers: &[(::std::string::String, ::std::string::String)], body: &str) -> ::std::result::Result<Self, crate::form::ValidationError>");
+    request_preamble(code, api, op, query, header, cookie);
+    for line in body_wire.read_body {
+        code.line(line);
+    }
+    line!(
+        code,
+        "{}::deny_unknown(body, &[{}], \"\")?;",
+        body_wire.module,
+        wire_list(body)
+    );
+    code.open("::std::result::Result::Ok(Self");
+    request_reads(code, api, op, query, header, cookie);
+    for field in body {
+        read(code, body_wire.module, field, "body");
+    }
+    code.close_with(")");
+    code.close();
+}
+
+/// The first lines of `from_request` (and of a multipart `from_parts` that
+/// reads headers): the query split into styled and plain parameters (no
+/// other names), and the header and cookie parameters taken from `headers`.
+pub(super) fn request_preamble(
+    code: &mut Code,
+    api: &Api,
+    op: &Operation,
+    query: &[Field],
+    header: &[Field],
+    cookie: &[Field],
+) {
     let (plain, styled): (Vec<&Field>, Vec<&Field>) =
         query.iter().partition(|f| is_plain_query(api, op, f));
     if styled.is_empty() {
@@ -237,16 +267,18 @@ pub(super) fn from_request_fn(
             wires(api, op, &cookie_refs)
         );
     }
-    for line in body_wire.read_body {
-        code.line(line);
-    }
-    line!(
-        code,
-        "{}::deny_unknown(body, &[{}], \"\")?;",
-        body_wire.module,
-        wire_list(body)
-    );
-    code.open("::std::result::Result::Ok(Self");
+}
+
+/// The initializers of the query, header and cookie fields, read from what
+/// `request_preamble` bound.
+pub(super) fn request_reads(
+    code: &mut Code,
+    api: &Api,
+    op: &Operation,
+    query: &[Field],
+    header: &[Field],
+    cookie: &[Field],
+) {
     for field in query {
         let source = if is_plain_query(api, op, field) {
             "query"
@@ -261,11 +293,6 @@ pub(super) fn from_request_fn(
     for field in cookie {
         read(code, "crate::form", field, "&cookie_params");
     }
-    for field in body {
-        read(code, body_wire.module, field, "body");
-    }
-    code.close_with(")");
-    code.close();
 }
 
 fn read(code: &mut Code, module: &str, field: &Field, entries: &str) {

@@ -145,7 +145,7 @@ fn params_methods(code: &mut Code, api: &Api, op: &Operation, groups: &Groups) {
             &RAW
         }
         (BodyWire::Multipart, Some(multipart)) => {
-            multipart_fns(code, api, op, multipart, query, body);
+            multipart_fns(code, api, op, multipart, groups);
             code.close();
             return;
         }
@@ -202,7 +202,7 @@ fn params_impl(code: &mut Code, api: &Api, op: &Operation, groups: &Groups, meth
     code.open("fn validate(&self) -> ::std::result::Result<(), crate::form::ValidationError>");
     code.line("self.validate()");
     code.close();
-    payload_fns(code, op);
+    payload_fns(code, api, op);
     code.close();
 }
 
