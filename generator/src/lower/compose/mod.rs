@@ -14,6 +14,7 @@
 //!   itself.
 
 mod all_of;
+mod constraints;
 
 use std::collections::BTreeMap;
 
