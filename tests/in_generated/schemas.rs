@@ -1,5 +1,5 @@
 //! Serde round trips of sample JSON through the models generated from the
-//! schema fixtures `tests/fixtures/models/{compose,unions,nullable_everywhere,typed_enums}.yaml`,
+//! schema fixtures `tests/fixtures/models/{allof_mixed,compose,unions,nullable_everywhere,typed_enums}.yaml`,
 //! run inside one crate per fixture by `tests/tests/schema_roundtrip.rs`
 //! (which prefixes this file with `use <crate>::models::*;` under the
 //! feature `fixture_<name>` it enables by renaming). Each test reads JSON

@@ -112,3 +112,8 @@ fn output_is_identical_on_every_run() {
         assert_eq!(generate(&spec, "a"), first);
     }
 }
+
+#[test]
+fn allof_mixed() {
+    snapshot("allof_mixed");
+}

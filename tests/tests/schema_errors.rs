@@ -38,3 +38,34 @@ fn a_tagged_union_in_a_request_body_is_a_clear_error() {
         "{message}"
     );
 }
+
+#[test]
+fn all_of_members_of_different_types_name_both() {
+    let message = error_of("allof_string_and_integer.yaml");
+    assert!(
+        message.starts_with("tests/fixtures/bad/allof_string_and_integer.yaml: #/components/schemas/Both/allOf/1: unsupported:"),
+        "{message}"
+    );
+    assert!(
+        message.contains("an integer beside a string at #/components/schemas/Both/allOf/0"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_array_beside_an_object_in_all_of_is_a_clear_error() {
+    let message = error_of("allof_array_and_object.yaml");
+    assert!(
+        message.contains("#/components/schemas/Both/allOf/1: unsupported: an `allOf` member that is an array beside the object at #/components/schemas/Both/allOf/0"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_union_of_primitives_beside_an_object_in_all_of_is_a_clear_error() {
+    let message = error_of("allof_primitive_union_and_object.yaml");
+    assert!(
+        message.contains("#/components/schemas/Both/allOf/1: unsupported: an `allOf` member that is a union of non-objects beside the object at #/components/schemas/Both/allOf/0"),
+        "{message}"
+    );
+}

@@ -1,5 +1,5 @@
 //! Sample JSON through the models generated from the schema fixtures
-//! (allOf merging and hierarchies, unions, nullable everywhere, typed enums,
+//! (allOf merging and hierarchies, allOf of unions and primitives, unions, nullable everywhere, typed enums,
 //! aliases and read-only fields): each fixture's crate is generated, gets
 //! `tests/in_generated/schemas.rs` (the helpers) plus the fixture's own
 //! `schemas_<fixture>.rs` as an integration test, passes clippy with
@@ -26,6 +26,11 @@ fn round_trips(name: &str) {
     let expected = tests.matches("#[test]").count();
     assert!(expected > 0);
     assert_eq!(run_tests(&package), expected);
+}
+
+#[test]
+fn allof_mixed() {
+    round_trips("allof_mixed");
 }
 
 #[test]

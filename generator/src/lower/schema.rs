@@ -594,9 +594,19 @@ pub fn is_nullable(schema: &Schema) -> bool {
             SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_none),
             SchemaKind::Type(Type::Number(n)) => n.enumeration.iter().any(Option::is_none),
             SchemaKind::Type(Type::Boolean(b)) => b.enumeration.iter().any(Option::is_none),
-            SchemaKind::Any(a) => a.enumeration.iter().any(Value::is_null),
+            SchemaKind::Any(a) => {
+                a.enumeration.iter().any(Value::is_null) || all_of_nullable(&a.all_of)
+            }
+            // `allOf: [{$ref}, {nullable: true}]`: a member says null is allowed.
+            SchemaKind::AllOf { all_of } => all_of_nullable(all_of),
             _ => false,
         }
+}
+
+fn all_of_nullable(members: &[ReferenceOr<Schema>]) -> bool {
+    members
+        .iter()
+        .any(|m| matches!(m, ReferenceOr::Item(s) if s.schema_data.nullable))
 }
 
 /// Whether a `$ref` names a component schema itself (`#/components/schemas/X`).

@@ -1,17 +1,7 @@
 //! `allOf`, keywords beside composition, and discriminator hierarchies.
 //!
-//! - `allOf` whose members are objects (inline or `$ref`, nested `allOf`s,
-//!   any number) is one struct: the union of their properties and of their
-//!   `required`. A property several members define must agree: the same
-//!   schema, or the same kind of JSON value (the later member, a subtype
-//!   refining its base, wins; `{}` or a description-only schema defers to
-//!   the other), else it is an error naming both places. `additionalProperties:
-//!   false` of a member is ignored (it would reject the other members'
-//!   properties); a member's `additionalProperties` schema keeps extra keys.
-//! - Members with nothing that constrains (`{description}`, `{nullable:
-//!   true}`) add nothing; if exactly one member is not an object (a `$ref` to
-//!   a primitive, a union …) and the others add nothing, the schema is that
-//!   member (a `$ref` with a description or `nullable` attached).
+//! - `allOf` is merged in [`all_of`] (see its docs for what each combination
+//!   of members becomes).
 //! - `properties`/`required`/`additionalProperties` beside `allOf` are one
 //!   more member. Beside `oneOf`/`anyOf`, a `type: object` alone changes
 //!   nothing; properties make a struct of those properties with the union
@@ -23,30 +13,20 @@
 //!   base's own struct, named `{Base}Base`, when the `mapping` lists the base
 //!   itself.
 
+mod all_of;
+mod constraints;
+
 use std::collections::BTreeMap;
 
-use openapiv3::{
-    AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
-};
+use openapiv3::{AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaData, SchemaKind};
 
 use super::Lowerer;
 use super::class::Class;
-use super::schema::{ObjectParts, SchemaRef, Shape, Slot, slot_hint};
+use super::schema::{ObjectParts, SchemaRef, Shape, Slot};
 use super::union::mapping_key;
 use crate::error::{Error, Result};
-use crate::ir::{Flattened, TypeDef, TypeKind, TypeRef};
+use crate::ir::TypeRef;
 use crate::pointer::Pointer;
-
-/// What one allOf member contributes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Member {
-    /// Properties (or an object type) were added to the parts.
-    Object,
-    /// Nothing that constrains.
-    Empty,
-    /// Not an object: a primitive, an array, a union …
-    Other,
-}
 
 /// A base component of a discriminator hierarchy.
 #[derive(Clone, Debug)]
@@ -165,162 +145,6 @@ impl<'a> Lowerer<'a> {
         Ok(docs)
     }
 
-    /// `allOf` with `extra` parts (sibling properties) as one more member.
-    pub(super) fn lower_all_of<'s>(
-        &mut self,
-        members: &'s [ReferenceOr<Schema>],
-        extra: ObjectParts<'s>,
-        at: &Pointer,
-        slot: Slot<'_>,
-    ) -> Result<Shape>
-    where
-        'a: 's,
-    {
-        let has_extra = !extra.properties.is_empty() || extra.additional.is_some();
-        let mut parts = extra;
-        let mut kinds = Vec::with_capacity(members.len());
-        let base = at.push("allOf");
-        let mut nullable = false;
-        for (i, member) in members.iter().enumerate() {
-            let member_at = base.push(i);
-            let kind = self.collect_parts(member.into(), &member_at, &mut parts, 0)?;
-            if let ReferenceOr::Item(s) = member {
-                nullable |= s.schema_data.nullable;
-            }
-            kinds.push((kind, member_at));
-        }
-        let objects = kinds.iter().filter(|(k, _)| *k == Member::Object).count();
-        let others: Vec<usize> = (0..kinds.len())
-            .filter(|i| kinds[*i].0 == Member::Other)
-            .collect();
-        match (others.as_slice(), objects > 0 || has_extra) {
-            // One non-object member and nothing else: that member.
-            ([only], false) => {
-                let mut shape =
-                    self.lower_schema((&members[*only]).into(), &kinds[*only].1, slot_hint(slot))?;
-                shape.nullable |= nullable;
-                Ok(shape)
-            }
-            ([], _) => {
-                let data = SchemaData::default();
-                let mut shape = self.lower_object(parts, &data, at, slot)?;
-                shape.nullable |= nullable;
-                Ok(shape)
-            }
-            ([first, ..], _) => Err(Error::Unsupported {
-                at: self.spec.at(&kinds[*first].1),
-                message: "an `allOf` member that is not an object (a primitive, an array or a union) beside other members: only objects can be merged".to_owned(),
-            }),
-        }
-    }
-
-    /// Adds what `schema` (an allOf member at `at`) says about an object to `parts`.
-    fn collect_parts<'s>(
-        &mut self,
-        schema: SchemaRef<'s>,
-        at: &Pointer,
-        parts: &mut ObjectParts<'s>,
-        depth: usize,
-    ) -> Result<Member>
-    where
-        'a: 's,
-    {
-        if depth > 32 {
-            return Err(Error::Unsupported {
-                at: self.spec.at(at),
-                message: "`allOf` members that include themselves".to_owned(),
-            });
-        }
-        let (schema, at) = match schema {
-            SchemaRef::Ref(reference) if !super::schema::is_component_ref(reference) => {
-                match self.resolve_deep(reference, 0) {
-                    Some(found) => found,
-                    None => return Ok(Member::Other),
-                }
-            }
-            SchemaRef::Ref(reference) => {
-                let key = self.ref_key(reference, at)?;
-                let Some((schema, key)) = self.component_schema(&key) else {
-                    return Ok(Member::Other);
-                };
-                let target = Pointer::root()
-                    .push("components")
-                    .push("schemas")
-                    .push(&key);
-                (schema, target)
-            }
-            SchemaRef::Inline(schema) => (schema, at.clone()),
-        };
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => {
-                self.add_parts(
-                    ObjectParts::of(
-                        &o.properties,
-                        &o.required,
-                        o.additional_properties.as_ref(),
-                        &at,
-                    ),
-                    parts,
-                )?;
-                Ok(Member::Object)
-            }
-            SchemaKind::AllOf { all_of } => self.collect_members(all_of, &at, parts, depth),
-            SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
-                let own = ObjectParts::of(
-                    &any.properties,
-                    &any.required,
-                    any.additional_properties.as_ref(),
-                    &at,
-                );
-                let object = !any.properties.is_empty()
-                    || any.typ.as_deref() == Some("object")
-                    || any.additional_properties.is_some();
-                self.add_parts(own, parts)?;
-                let nested = self.collect_members(&any.all_of, &at, parts, depth)?;
-                if object || nested == Member::Object {
-                    Ok(Member::Object)
-                } else if nested == Member::Other
-                    || any.typ.is_some()
-                    || any.items.is_some()
-                    || !any.enumeration.is_empty()
-                {
-                    Ok(Member::Other)
-                } else {
-                    Ok(Member::Empty)
-                }
-            }
-            _ => Ok(Member::Other),
-        }
-    }
-
-    fn collect_members<'s>(
-        &mut self,
-        members: &'s [ReferenceOr<Schema>],
-        at: &Pointer,
-        parts: &mut ObjectParts<'s>,
-        depth: usize,
-    ) -> Result<Member>
-    where
-        'a: 's,
-    {
-        let mut out = Member::Empty;
-        for (i, member) in members.iter().enumerate() {
-            let member_at = at.push("allOf").push(i);
-            match self.collect_parts(member.into(), &member_at, parts, depth + 1)? {
-                Member::Object => out = Member::Object,
-                Member::Other if out == Member::Empty => out = Member::Other,
-                Member::Other => {
-                    return Err(Error::Unsupported {
-                        at: self.spec.at(&member_at),
-                        message: "an `allOf` member that is not an object beside object members: only objects can be merged".to_owned(),
-                    });
-                }
-                Member::Empty => {}
-            }
-        }
-        Ok(out)
-    }
-
     /// Merges `new` into `parts` (see the module docs for conflicts).
     fn add_parts<'s>(&self, new: ObjectParts<'s>, parts: &mut ObjectParts<'s>) -> Result<()>
     where
@@ -428,29 +252,8 @@ impl<'a> Lowerer<'a> {
             Slot::Hint(&format!("{name}Variant")),
         )?;
         self.lower_object(own, data, at, Slot::Fixed(&name))?;
-        if let Some(TypeDef {
-            kind: TypeKind::Struct(s),
-            ..
-        }) = self.types.get_mut(&name)
-        {
-            let rust = (1..)
-                .map(|n| {
-                    if n == 1 {
-                        "variant".to_owned()
-                    } else {
-                        format!("variant_{n}")
-                    }
-                })
-                .find(|c| s.fields.iter().all(|f| &f.rust != c))
-                .expect("an unbounded range always yields a free name");
-            s.flattened.push(Flattened {
-                rust,
-                ty: super::schema::wrap_nullable(union.ty, union.nullable),
-                docs: Some(format!(
-                    "Which of the `{keyword}` alternatives the value is."
-                )),
-            });
-        }
+        let ty = super::schema::wrap_nullable(union.ty, union.nullable);
+        self.flatten_into(&name, ty, keyword);
         Ok(Shape {
             ty: TypeRef::Named(name),
             ..Shape::default()
