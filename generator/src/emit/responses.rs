@@ -332,6 +332,14 @@ fn reply_of(r: &Response, value: TokenStream) -> TokenStream {
     };
     if headers.is_empty() {
         make
+    } else if r.ty.is_none() {
+        // No body to write (`()`), only headers.
+        quote! {{
+            let crate::runtime::WithHeaders { body: (), headers } = value;
+            let mut reply = #make;
+            #(#headers)*
+            reply
+        }}
     } else {
         quote! {{
             let crate::runtime::WithHeaders { body, headers } = value;
@@ -397,10 +405,14 @@ fn status_pattern(status: Status) -> TokenStream {
 /// Reads one response's value: `Result<value type, ClientError>`.
 fn read_of(op: &Operation, r: &Response, single: bool) -> TokenStream {
     let body = match (&r.kind, &r.ty) {
-        (_, None) => quote!(::std::result::Result::Ok(())),
+        (_, None) => quote!(::std::result::Result::<(), crate::client::ClientError>::Ok(
+            ()
+        )),
         (Some(MediaKind::Json) | None, Some(_)) => quote!(crate::client::json_body(&answer)),
         (Some(MediaKind::Text), Some(_)) => quote!(crate::client::text_body(&answer)),
-        (Some(_), Some(_)) => quote!(::std::result::Result::Ok(crate::client::file_body(&answer))),
+        (Some(_), Some(_)) => quote!(::std::result::Result::<_, crate::client::ClientError>::Ok(
+            crate::client::file_body(&answer)
+        )),
     };
     if r.headers.is_empty() {
         return body;

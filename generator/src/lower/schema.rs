@@ -210,6 +210,21 @@ impl<'a> Lowerer<'a> {
             .clone()
             .filter(|d| !d.trim().is_empty())
             .or(shape.docs);
+        // A pattern the generated crate's `regex` cannot compile (backreferences,
+        // look-around) is not checked; the docs say so.
+        if let Some(pattern) = shape.constraints.pattern.take() {
+            if regex_syntax::Parser::new().parse(&pattern).is_ok() {
+                shape.constraints.pattern = Some(pattern);
+            } else {
+                let note = format!(
+                    "The spec's pattern `{pattern}` is not checked: Rust's `regex` cannot compile it."
+                );
+                shape.docs = Some(match shape.docs.take() {
+                    Some(docs) => format!("{docs}\n\n{note}"),
+                    None => note,
+                });
+            }
+        }
         shape.default = data.default.clone().or(shape.default);
         shape.deprecated |= data.deprecated;
         shape.read_only |= data.read_only;
