@@ -17,7 +17,7 @@ use openapiv3::{MediaType, QueryStyle, ReferenceOr, RequestBody, Schema, SchemaK
 use super::Lowerer;
 use super::names::{Namer, field_name, type_name};
 use crate::error::{Error, Result};
-use crate::ir::{Body, BodyMedia, Constraints, Field, MediaKind, ParamStyle, TypeRef};
+use crate::ir::{Body, BodyMedia, Constraints, Field, MediaKind, ParamStyle, TypeKind, TypeRef};
 use crate::load::Spec;
 use crate::pointer::Pointer;
 
@@ -155,6 +155,14 @@ impl<'a> Lowerer<'a> {
             if fields.is_empty() && !body.required {
                 return Ok(None);
             }
+        } else if let Some((merged, merged_files)) =
+            self.merged_form_fields(kind, media, &m_at, op_name)?
+        {
+            // A form or multipart body whose schema merges objects (`allOf`):
+            // the merged struct's properties are its fields.
+            whole = false;
+            fields = merged;
+            files = merged_files;
         } else {
             whole = true;
             let (ty, shape) = match (kind, &media.schema) {
@@ -243,6 +251,56 @@ impl<'a> Lowerer<'a> {
             deny_unknown,
             pointer: at,
         }))
+    }
+
+    /// The fields of a form or multipart body whose schema is not an object
+    /// as written but lowers to one (an `allOf` of objects): the merged
+    /// struct's properties (readOnly ones left out), each with its encoding,
+    /// and the multipart file parts among them.
+    #[allow(clippy::type_complexity)]
+    fn merged_form_fields(
+        &mut self,
+        kind: MediaKind,
+        media: &MediaType,
+        m_at: &Pointer,
+        op_name: &str,
+    ) -> Result<Option<(Vec<Field>, Vec<(String, Option<String>)>)>> {
+        let (MediaKind::Form | MediaKind::Multipart, Some(schema)) = (kind, &media.schema) else {
+            return Ok(None);
+        };
+        let shape = self.lower_schema(
+            schema.into(),
+            &m_at.push("schema"),
+            &format!("{op_name}Body"),
+        )?;
+        let TypeRef::Named(name) = &shape.ty else {
+            return Ok(None);
+        };
+        let Some(TypeKind::Struct(s)) = self.types.get(name).map(|d| &d.kind) else {
+            return Ok(None);
+        };
+        if !s.flattened.is_empty() || s.additional.is_some() {
+            return Ok(None);
+        }
+        let mut files = Vec::new();
+        let fields = s
+            .fields
+            .iter()
+            .filter(|f| !f.read_only)
+            .map(|f| {
+                let is_file = matches!(&f.ty, TypeRef::Binary)
+                    || matches!(&f.ty, TypeRef::Vec(t) if **t == TypeRef::Binary);
+                if kind == MediaKind::Multipart && is_file {
+                    files.push((f.wire.clone(), part_content_type(media, &f.wire)));
+                }
+                Field {
+                    style: Some(encoding_style(media, &f.wire)),
+                    boxed: false,
+                    ..f.clone()
+                }
+            })
+            .collect();
+        Ok(Some((fields, files)))
     }
 
     /// The type of a `$ref` to a component schema, if it names one.

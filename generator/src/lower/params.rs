@@ -94,11 +94,20 @@ impl<'a> Lowerer<'a> {
                 }
             };
             let s_at = p_at.push("schema");
-            let shape = self.lower_schema(
+            let mut shape = self.lower_schema(
                 schema.into(),
                 &s_at,
                 &format!("{op_name}{}", type_name(&data.name)),
             )?;
+            // A value of any type (an array without `items`) in a parameter
+            // is text on the wire: read and written as strings.
+            shape.ty = match shape.ty {
+                TypeRef::Json => TypeRef::String,
+                TypeRef::Vec(item) if *item == TypeRef::Json => {
+                    TypeRef::Vec(Box::new(TypeRef::String))
+                }
+                ty => ty,
+            };
             if style != ParamStyle::DeepObject && self.depth(&shape.ty) > 2 {
                 return Err(Error::Unsupported {
                     at: self.spec.at(&s_at),

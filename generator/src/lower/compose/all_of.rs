@@ -521,7 +521,7 @@ impl<'a> Lowerer<'a> {
 
     /// Whether every alternative only constrains (`{required: [a]}`): the
     /// union adds no type.
-    fn only_constrain(&self, alternatives: &[ReferenceOr<Schema>]) -> bool {
+    pub(super) fn only_constrain(&self, alternatives: &[ReferenceOr<Schema>]) -> bool {
         alternatives.iter().all(|a| {
             self.resolve(a.into())
                 .is_some_and(|s| match &s.schema_kind {

@@ -237,6 +237,24 @@ impl<'a> Lowerer<'a> {
         } else {
             ("oneOf", &any.one_of)
         };
+        if any.properties.is_empty()
+            && any
+                .typ
+                .as_deref()
+                .is_some_and(|t| t != "object" && t != "array")
+            && self.only_constrain(alternatives)
+        {
+            // `type: string` with `anyOf: [{format: date-time}, {format: date}]`:
+            // the alternatives only narrow the value's form; it is that type.
+            let mut plain = any.clone();
+            plain.one_of.clear();
+            plain.any_of.clear();
+            let schema = Schema {
+                schema_data: data.clone(),
+                schema_kind: SchemaKind::Any(plain),
+            };
+            return self.lower_inline(&schema, at, slot);
+        }
         if any.properties.is_empty() {
             // `type: object` (or `additionalProperties`) only restates what
             // the alternatives say.
