@@ -157,6 +157,29 @@ pub fn deny_unknown(entries: &Object, known: &[&str], path: &str) -> Result<(), 
     }
 }
 
+/// The tag of a discriminated union's object value: the text of its
+/// `property` (a string, or the JSON text of a number or boolean); absent is
+/// `Missing`, naming `path[property]`.
+pub fn tag(value: &Value, property: &str, path: &str) -> Result<String, ValidationError> {
+    let entries = object(value, path)?;
+    let tag_path = child(path, property);
+    match entries.get(property) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other @ (Value::Number(_) | Value::Bool(_))) => Ok(other.to_string()),
+        Some(_) => Err(wrong_type(&tag_path, "string")),
+        None => Err(ValidationError::new(tag_path, Rule::Missing)),
+    }
+}
+
+/// The object without its tag entry: what a variant whose type does not
+/// carry the tag property reads.
+pub fn untagged(value: &Value, property: &str) -> Value {
+    match value {
+        Value::Object(entries) => Value::Object(entries.iter().filter(|(k, _)| *k != property).map(|(k, v)| (k.clone(), v.clone())).collect()),
+        other => other.clone(),
+    }
+}
+
 /// A required field: absent is `parameter_missing`.
 pub fn required<T: JsonDecode>(entries: &Object, key: &str, path: &str) -> Result<T, ValidationError> {
     let path = child(path, key);

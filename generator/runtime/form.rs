@@ -503,6 +503,49 @@ fn insert(
     Ok(())
 }
 
+// Discriminated unions
+
+/// Writes a discriminated union's variant under `key`, then its tag as
+/// `key[property]=tag` unless the variant wrote that key itself (a variant
+/// whose type carries the tag property).
+pub fn encode_tagged<T: FormEncode + ?Sized>(value: &T, key: &str, property: &str, tag: &str, out: &mut FormWriter) {
+    let mut inner = FormWriter::new();
+    value.encode_form(key, &mut inner);
+    let tag_key = child_key(key, property);
+    let written = inner.out.split('&').any(|pair| pair.split('=').next() == Some(tag_key.as_str()));
+    if !inner.is_empty() {
+        out.raw_pair(&inner.out);
+    }
+    if !written {
+        out.pair(&tag_key, tag);
+    }
+}
+
+/// The tag of a discriminated union's object node: the text under `property`
+/// (absent is `Missing`, naming `path[property]`).
+pub fn tag<'n>(node: &'n FormNode, property: &str, path: &str) -> Result<&'n str, ValidationError> {
+    let entries = object(node, path)?;
+    let tag_path = child(path, property);
+    match lookup(entries, property) {
+        Some(value) => scalar(value, &tag_path, "string"),
+        None => Err(ValidationError::new(tag_path, Rule::Missing)),
+    }
+}
+
+/// The node without its tag entry: what a variant whose type does not carry
+/// the tag property reads.
+pub fn untagged(node: &FormNode, property: &str) -> FormNode {
+    match node {
+        FormNode::Object(entries) => FormNode::Object(entries.iter().filter(|(k, _)| k != property).cloned().collect()),
+        FormNode::Value(_) => node.clone(),
+    }
+}
+
+/// A tag that no variant lists: an `Enum` error naming `path[property]`.
+pub fn unknown_tag(property: &str, tags: &'static [&'static str], path: &str) -> ValidationError {
+    ValidationError::new(child(path, property), Rule::Enum(tags))
+}
+
 /// A value that can be read from a parsed form node. `path` names the node in errors.
 pub trait FormDecode: Sized {
     fn decode_form(node: &FormNode, path: &str) -> Result<Self, ValidationError>;
@@ -984,6 +1027,26 @@ pub mod arbitrary {
 
     pub fn boxed<T: Debug + 'static>(inner: BoxedStrategy<T>) -> BoxedStrategy<Box<T>> {
         inner.prop_map(Box::new).boxed()
+    }
+
+    /// A discriminated union's variant whose type carries the tag property,
+    /// with that property set to `tag` (through its JSON form; the value is
+    /// kept as it is when the tag does not fit the property's type).
+    pub fn tagged<T>(inner: BoxedStrategy<T>, property: &'static str, tag: &'static str) -> BoxedStrategy<T>
+    where
+        T: Debug + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    {
+        inner
+            .prop_map(move |value| {
+                let Ok(mut json) = serde_json::to_value(&value) else {
+                    return value;
+                };
+                if let serde_json::Value::Object(map) = &mut json {
+                    map.insert(property.to_owned(), serde_json::Value::String(tag.to_owned()));
+                }
+                serde_json::from_value(json).unwrap_or(value)
+            })
+            .boxed()
     }
 
     pub fn optional<T: Debug + 'static>(inner: BoxedStrategy<T>) -> BoxedStrategy<Option<T>> {

@@ -31,10 +31,10 @@ fn conflicting_all_of_members_name_both_places() {
 }
 
 #[test]
-fn a_tagged_union_in_a_request_body_is_a_clear_error() {
-    let message = error_of("tagged_in_params.yaml");
+fn properties_beside_one_of_in_a_request_body_are_a_clear_error() {
+    let message = error_of("flattened_in_params.yaml");
     assert!(
-        message.contains("#/paths/~1v1~1pets/post/requestBody/content/application~1json/schema/properties/pet: unsupported: the discriminated union `Pet`"),
+        message.contains("#/paths/~1v1~1pets/post/requestBody/content/application~1json/schema/properties/pet: unsupported: `Pet` (properties beside oneOf/anyOf)"),
         "{message}"
     );
 }

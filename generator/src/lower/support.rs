@@ -1,8 +1,9 @@
 //! What the parameters side cannot encode yet. Parameters and request
 //! bodies get form/JSON encoders, decoders and validation for every type
-//! they reach (`emit::params`); tagged unions and structs with a flattened
-//! union have none, so an operation that reaches one is a clear error naming
-//! the parameter or body property, never a crate that does not compile.
+//! they reach (`emit::params`, discriminated unions included); structs with a
+//! flattened union have none, so an operation that reaches one is a clear
+//! error naming the parameter or body property, never a crate that does not
+//! compile.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,9 +46,6 @@ fn unsupported(types: &BTreeMap<String, TypeDef>, field: &Field) -> Option<Strin
             continue;
         };
         match &def.kind {
-            TypeKind::Tagged(_) => {
-                return Some(format!("the discriminated union `{name}`"));
-            }
             TypeKind::Struct(s) if !s.flattened.is_empty() => {
                 return Some(format!("`{name}` (properties beside oneOf/anyOf)"));
             }

@@ -55,7 +55,7 @@ pub(super) fn union_arbitrary_impl(
 }
 
 /// A `BoxedStrategy` expression for values of the use `ty` that survive the wire.
-fn strategy(api: &Api, scope: &Scope, ty: &TypeRef) -> String {
+pub(super) fn strategy(api: &Api, scope: &Scope, ty: &TypeRef) -> String {
     let wrap = |helper: &str, inner: &TypeRef| {
         format!(
             "crate::form::arbitrary::{helper}({})",
@@ -202,7 +202,7 @@ pub(super) fn arbitrary_struct(
 
 /// `impl Arbitrary for name` (feature `proptest`); `write_body` writes the
 /// body of `arbitrary_with`.
-fn arbitrary_impl(
+pub(super) fn arbitrary_impl(
     code: &mut Code,
     name: &str,
     fields: &[&Field],

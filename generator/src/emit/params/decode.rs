@@ -282,8 +282,8 @@ pub(super) fn json_decode_impl(code: &mut Code, scope: &Scope, def: &TypeDef) {
         }
         TypeKind::Enum(e) => json_enum_impl(code, &name, e),
         TypeKind::Union(u) => json_union_impl(code, &name, u),
-        // An alias is its target type, whose impl exists already; lowering
-        // rejects tagged unions that parameters reach (`lower::support`).
+        // An alias is its target type, whose impl exists already; a tagged
+        // union's is written by `tagged`.
         TypeKind::Alias(_) | TypeKind::Tagged(_) => {}
     }
 }

@@ -31,7 +31,8 @@
 //! each: [`types`] (the params types, their builders and the `Params` impl),
 //! [`encode`] (`to_query` / `to_body`, `FormEncode`), [`decode`] (`from_wire`,
 //! `FormDecode` / `JsonDecode`), [`validate`] (`validate()`, `Validate`),
-//! [`arbitrary`] (proptest strategies) and [`style`] (parameters that travel
+//! [`arbitrary`] (proptest strategies), [`tagged`] (all of these for
+//! discriminated unions) and [`style`] (parameters that travel
 //! by an OpenAPI style: headers, cookies, styled query and path parameters).
 
 mod arbitrary;
@@ -39,6 +40,7 @@ mod body;
 mod decode;
 mod encode;
 mod style;
+mod tagged;
 mod types;
 mod validate;
 
@@ -46,6 +48,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use self::decode::json_decode_impl;
 pub use self::style::{is_plain_path, wire_text};
+use self::tagged::{json_tagged, nested_tagged};
 use self::types::{nested_enum, nested_struct, nested_union, operation_params};
 use super::gates::Gates;
 use super::models::type_def_text;
@@ -193,7 +196,10 @@ pub fn module_text(api: &Api, scope: &Scope, index: &ApiIndex, module: &ParamsMo
             nested_impls(out, api, scope, def);
         }
         if index.json_reached.contains(&def.name) {
-            json_decode_impl(out, scope, def);
+            match &def.kind {
+                TypeKind::Tagged(t) => json_tagged(out, api, scope, def, t),
+                _ => json_decode_impl(out, scope, def),
+            }
         }
         if let Some(cfg) = cfg {
             code.items_behind(&cfg, &items.finish());
@@ -431,9 +437,9 @@ fn nested_impls(code: &mut Code, api: &Api, scope: &Scope, def: &TypeDef) {
         TypeKind::Struct(s) => nested_struct(code, api, scope, def, s),
         TypeKind::Enum(e) => nested_enum(code, scope, def, e),
         TypeKind::Union(u) => nested_union(code, api, scope, def, u),
-        // An alias is its target type, whose impls exist already; lowering
-        // rejects tagged unions that parameters reach (`lower::support`).
-        TypeKind::Alias(_) | TypeKind::Tagged(_) => {}
+        TypeKind::Tagged(t) => nested_tagged(code, api, scope, def, t),
+        // An alias is its target type, whose impls exist already.
+        TypeKind::Alias(_) => {}
     }
 }
 
