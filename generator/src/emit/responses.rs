@@ -200,6 +200,9 @@ pub fn route_items(op: &Operation, scope: &Scope) -> TokenStream {
                 #[doc = #doc]
                 #[cfg(feature = #feature)]
                 #[derive(Clone, Debug, PartialEq)]
+                // One answer per call, moved once: boxing the large bodies
+                // would cost an allocation for nothing.
+                #[allow(clippy::large_enum_variant)]
                 pub enum #name {
                     #(#variants)*
                 }
