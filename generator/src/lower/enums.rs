@@ -160,8 +160,10 @@ fn enum_variant_name(text: &str) -> String {
         Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => {
             format!("Minus{}", variant_name(rest).trim_start_matches('V'))
         }
+        // `2.5` -> `V2p5`; a string value such as `17.75x9_trifold` gets the
+        // same treatment of its dots, then the usual case rules.
         _ if text.starts_with(|c: char| c.is_ascii_digit()) && text.contains('.') => {
-            format!("V{}", text.replace('.', "p"))
+            variant_name(&text.replace('.', "p"))
         }
         _ => variant_name(text),
     }
