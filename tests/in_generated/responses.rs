@@ -20,7 +20,7 @@ use fixture_ops_responses::params::{
 };
 use fixture_ops_responses::payload::FilePart;
 use fixture_ops_responses::routes::{
-    CreateThingHeaders, ListGroupsResponse, PutThingResponse, RetrieveThingHeaders, Things,
+    CreateThingHeaders, PutThingResponse, RetrieveThingHeaders, Things,
 };
 use fixture_ops_responses::runtime::WithHeaders;
 
@@ -49,7 +49,7 @@ impl Things for Store {
         Ok(FilePart::new(vec![0u8, 1, 2, 0xff]))
     }
 
-    async fn list(&self, _: ListGroups) -> Result<ListGroupsResponse, ApiError> {
+    async fn list(&self, _: ListGroups) -> Result<Vec<fixture_ops_responses::models::ListGroupsResponseItem>, ApiError> {
         Ok(vec![BTreeMap::from([(
             "a".to_owned(),
             BTreeMap::from([("b".to_owned(), thing("x"))]),

@@ -16,7 +16,12 @@ fn responses_by_status_work_end_to_end() {
     let package = "fixture-ops-responses";
     let mut output = generate(&fixture("ops/responses.yaml"), package);
     let routes = &output.files["src/routes.rs"];
-    assert!(routes.contains("pub type ListGroupsResponse"), "{routes}");
+    // The nested answer type (an array of maps of maps) is named, so the
+    // route trait's signature stays simple (clippy's type_complexity).
+    assert!(
+        routes.contains("::std::vec::Vec<crate::models::ListGroupsResponseItem>"),
+        "{routes}"
+    );
     let source = std::fs::read_to_string(root().join("tests/in_generated/responses.rs"))
         .expect("tests/in_generated/responses.rs");
     add_test(&mut output, "responses", &source, DEV_DEPENDENCIES);

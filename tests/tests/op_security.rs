@@ -76,7 +76,7 @@ fn schemes_and_requirements_are_in_the_ir() {
 }
 
 #[test]
-fn an_unknown_or_unsupported_scheme_is_an_error_naming_the_operation() {
+fn an_unsupported_scheme_is_an_error_and_an_undefined_one_a_repair() {
     let dir = std::env::temp_dir().join(format!("apigen-security-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let write = |name: &str, scheme: &str| {
@@ -108,9 +108,16 @@ fn an_unknown_or_unsupported_scheme_is_an_error_naming_the_operation() {
         digest.contains("#/paths/~1v1~1x/get/security/0/digest") && digest.contains("http bearer"),
         "{digest}"
     );
-    let unknown = error(&write("unknown.yaml", "nope"));
-    assert!(
-        unknown.contains("'nope' is not in #/components/securitySchemes"),
-        "{unknown}"
+    // A scheme no `securitySchemes` entry defines is a published flaw the
+    // loader repairs with a warning: the operation's `security` goes, so
+    // the document's default (here none) applies.
+    let unknown = write("unknown.yaml", "nope");
+    let spec = apigen::load::load_file(&unknown, "spec.yaml").unwrap();
+    assert_eq!(spec.warnings.len(), 1, "{:?}", spec.warnings);
+    assert_eq!(
+        spec.warnings[0].at.pointer,
+        "#/paths/~1v1~1x/get/security/0/nope"
     );
+    let api = apigen::lower::lower(&spec).unwrap();
+    assert!(api.operations[0].security.is_empty());
 }
